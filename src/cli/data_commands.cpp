@@ -1,0 +1,89 @@
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "data/datasets.hpp"
+#include "env/environment.hpp"
+#include "report/pairs_figure.hpp"
+#include "util/error.hpp"
+#include "util/seed.hpp"
+
+namespace modspec::cli {
+namespace {
+
+void print_dataset(const std::string& name, const DataSources& sources) {
+  std::cout << "  " << std::left << std::setw(16) << name;
+  try {
+    const ImageSet train = load_dataset(name, Split::train, sources);
+    const ImageSet test = load_dataset(name, Split::test, sources);
+    std::cout << "found  " << dataset_location(name, sources).string() << "\n"
+              << "    train " << train.count << ", test " << test.count << " images of " << train.rows << "x"
+              << train.cols << ", " << train.n_classes << " classes; train images per class:";
+    std::vector<int64_t> per_class(size_t(train.n_classes), 0);
+    for (auto l : train.labels) ++per_class[size_t(l)];
+    for (auto c : per_class) std::cout << " " << c;
+    std::cout << "\n";
+  } catch (const Error& e) {
+    std::cout << "missing  (" << e.what() << ")\n";
+  }
+}
+
+double fraction_equal(const PairTable& t) {
+  int64_t same = 0;
+  for (int64_t i = 0; i < t.size; ++i) same += t.digit[size_t(i * t.n_stimuli)] == t.digit[size_t(i * t.n_stimuli + 1)];
+  return t.size ? double(same) / double(t.size) : 0.0;
+}
+
+void print_environment(const Config& config) {
+  const Environment env(EnvSpec::from(config));
+  const auto& spec = env.spec();
+  const PairTable train = env.train_pairs(0);
+  const double C = double(spec.n_classes);
+  std::cout << "environment: " << spec.datasets[0];
+  for (int64_t s = 1; s < spec.n_stimuli(); ++s) std::cout << " x " << spec.datasets[s];
+  std::cout << ", " << spec.n_classes << " classes per side (" << (spec.disjoint_classes ? "disjoint" : "same")
+            << "), task " << spec.task << ", asymmetry fix " << (spec.asymmetry_fix ? "on" : "off") << "\n"
+            << "  tuples per epoch: train " << train.size << ", test " << env.test_pairs().size << "\n"
+            << std::fixed << std::setprecision(4) << "  covariance c = " << spec.covariance
+            << ": measured P(D1 == D2) = " << fraction_equal(train) << " on train, "
+            << fraction_equal(env.test_pairs()) << " on test; expected "
+            << (spec.asymmetry_fix ? 0.0 : spec.covariance + (1 - spec.covariance) / C) << "\n";
+}
+
+}  // namespace
+
+void add_data_commands(CLI::App& app) {
+  auto* data = app.add_subcommand("data", "inspect the datasets and the environment");
+  data->require_subcommand(1);
+
+  auto* info = data->add_subcommand("info", "datasets found, where, counts, class balance, measured P(D1 == D2)");
+  auto info_opts = std::make_shared<ConfigOptions>();
+  info_opts->add_to(*info, false);
+  info->callback([info_opts]() {
+    const Config config = info_opts->resolve();
+    const EnvSpec spec = EnvSpec::from(config);
+    std::cout << "data directory: " << spec.sources.data_dir.string() << "\n" << "datasets:\n";
+    for (const auto& name : dataset_names()) print_dataset(name, spec.sources);
+    print_environment(config);
+  });
+
+  auto* show = data->add_subcommand("show", "draw a grid of stimulus tuples with their labels and targets");
+  auto show_opts = std::make_shared<ConfigOptions>();
+  show_opts->add_to(*show, false);
+  auto out = std::make_shared<std::string>();
+  auto rows = std::make_shared<int64_t>(8);
+  show->add_option("--out", *out, "PNG file to write (its .dat and .gp are kept beside it)")->required();
+  show->add_option("--rows", *rows, "number of tuples to draw")->check(CLI::Range(1, 64));
+  show->callback([show_opts, out, rows]() {
+    const Config config = show_opts->resolve();
+    const Environment env(EnvSpec::from(config));
+    const PairTable& test = env.test_pairs();
+    const int64_t n = std::min<int64_t>(*rows, test.size);
+    const Batch batch = env.batch(test, Split::test, 0, n, derive_seed({env.spec().seed, kNoise, 0}));
+    draw_pairs_figure(env, batch, *out);
+    std::cout << "wrote " << *out << "\n";
+  });
+}
+
+}  // namespace modspec::cli

@@ -1,0 +1,34 @@
+// modspec: when do the modules of a network become functionally specialized?
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "runtime/blas_kernel.hpp"
+#include "runtime/threads.hpp"
+#include "util/error.hpp"
+
+int main(int argc, char** argv) {
+  modspec::ensure_blas_kernel(argv);
+  modspec::use_one_intra_op_thread();
+  CLI::App app{"modspec: functional specialization in modular recurrent networks"};
+  app.require_subcommand(1);
+  modspec::cli::add_config_command(app);
+  modspec::cli::add_data_commands(app);
+  modspec::cli::add_train_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const modspec::Error& e) {
+    std::cerr << "modspec: " << e.what() << "\n";
+    return 1;
+  } catch (const c10::Error& e) {
+    // LibTorch's messages carry a backtrace: the first line is the one a user can act on.
+    std::cerr << "modspec: internal error: " << e.what_without_backtrace() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "modspec: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

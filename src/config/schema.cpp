@@ -1,0 +1,145 @@
+#include "config/schema.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "util/error.hpp"
+
+namespace modspec {
+
+const std::vector<KeySpec>& schema() {
+  using S = std::vector<std::string>;
+  static const std::vector<KeySpec> keys{
+      // data
+      {"data.dir", Kind::string, std::string(""),
+       "dataset directory; empty: $MODSPEC_DATA, else $XDG_CACHE_HOME/modspec or ~/.cache/modspec"},
+      {"data.fashion_dir", Kind::string, std::string("/usr/share/datasets/fashion-mnist"),
+       "folder with Fashion-MNIST's gzip IDX files (Debian package dataset-fashion-mnist)"},
+      {"data.emnist_dir", Kind::string, std::string(""),
+       "folder with your copy of NIST's EMNIST gzip IDX files (emnist-letters-train-images-idx3-ubyte.gz, ...)"},
+      // environment
+      {"env.datasets", Kind::strings, S{"mnist", "mnist"},
+       "stimulus family of each side of the stimulus tuple; its length is the number of stimuli", -1, -1,
+       S{"mnist", "fashion", "emnist-balanced", "emnist-letters"}},
+      {"env.n_classes", Kind::integer, int64_t(10), "classes C drawn on each side", 2, 47},
+      {"env.class_split", Kind::string, std::string("same"),
+       "same: every side uses classes 0..C-1; disjoint: side s uses classes s*C..(s+1)*C-1 (e.g. 0-4 vs 5-9)",
+       -1, -1, S{"same", "disjoint"}},
+      {"env.task", Kind::string, std::string("parity"),
+       "global task: parity (targets T' and T'', paper eq. 2), digit0, digit1, sum, sum_parity, xor, max, min", -1,
+       -1, S{"parity", "digit0", "digit1", "sum", "sum_parity", "xor", "max", "min"}},
+      {"env.covariance", Kind::real, 0.0,
+       "c: each later side repeats side 0's class index with probability c, else draws independently, so "
+       "P(D1 == D2) = c + (1 - c)/C",
+       0, 1},
+      {"env.asymmetry_fix", Kind::boolean, true,
+       "drop pairs with D1 == D2 or D1 == (D2 - 1) mod C (the original implementation's balance fix); needs "
+       "env.covariance = 0"},
+      {"env.nb_steps", Kind::integer, int64_t(3), "time steps the network is unrolled for", 1, 20},
+      {"env.noise_ratio", Kind::real, 0.0,
+       "structured noise r: each input becomes (1-r)*x + r*(mean of env.noise_samples other samples), fresh at every step",
+       0, 1},
+      {"env.noise_samples", Kind::integer, int64_t(5),
+       "other samples of the batch averaged into the noise (each pixel kept with probability 1/this)", 1, 64},
+      {"env.random_start", Kind::boolean, false,
+       "each stimulus switches on at its own random step in 1..nb_steps-2 and is pure noise before; needs nb_steps >= 3"},
+      {"env.seed", Kind::integer, int64_t(0), "seed of the data stream: pairs, their order, noise and start times", 0},
+      // model
+      {"model.n_modules", Kind::integer, int64_t(2), "number of modules M", 2, 16},
+      {"model.n", Kind::integer, int64_t(25), "units per module", 1, 4096},
+      {"model.cell", Kind::string, std::string("rnn"), "recurrent cell: rnn (tanh) or gru", -1, -1, S{"rnn", "gru"}},
+      {"model.self_connections", Kind::boolean, false,
+       "keep the diagonal of each module's recurrent matrix (the original zeroes it)"},
+      {"model.p", Kind::real, 0.1,
+       "fraction of the n*n possible connections drawn in each direction between two modules: 0 (none) or 1/n^2..1",
+       0, 1},
+      {"model.p_s", Kind::integer, int64_t(0),
+       "exact number of connections in each direction between two modules (1..n*n); 0: use model.p", 0},
+      {"model.input", Kind::string, std::string("separate"),
+       "separate: module m sees only stimulus m; shared: every module sees all stimuli", -1, -1,
+       S{"separate", "shared"}},
+      {"model.readout", Kind::string, std::string("separate"),
+       "separate: one readout per module, the module with the largest output decides; shared: one readout over all "
+       "modules",
+       -1, -1, S{"separate", "shared"}},
+      {"model.bottleneck", Kind::integer, int64_t(0), "units of a ReLU layer per module before its readout; 0: none",
+       0, 4096},
+      {"model.comms_steps", Kind::integers, std::vector<int64_t>{},
+       "steps t whose update uses the inter-module connections (h_t from h_{t-1}); empty: every step", 1, 19},
+      {"model.seed", Kind::integer, int64_t(0), "seed of the weights and of the inter-module connections", 0},
+      // training
+      {"train.epochs", Kind::integer, int64_t(30), "passes over the training pairs", 1, 100000},
+      {"train.batch_size", Kind::integer, int64_t(256), "pairs per optimizer step", 1, 1 << 20},
+      {"train.lr", Kind::real, 1e-3, "AdamW learning rate", 0, 10},
+      {"train.weight_decay", Kind::real, 1e-5, "AdamW weight decay", 0, 1},
+      {"train.lr_decay", Kind::real, 0.95, "learning rate multiplied by this after every epoch; 1: constant", 0, 1},
+      {"train.early_stop", Kind::boolean, true, "stop once the mean test accuracy over targets reaches stop_accuracy"},
+      {"train.stop_accuracy", Kind::real, 0.95, "test accuracy at which training stops early", 0, 1},
+      {"train.device", Kind::string, std::string("cpu"), "cpu or cuda (needs a CUDA build of LibTorch)", -1, -1,
+       S{"cpu", "cuda"}},
+  };
+  return keys;
+}
+
+const KeySpec* find_key(const std::string& key) {
+  for (const auto& spec : schema())
+    if (spec.key == key) return &spec;
+  return nullptr;
+}
+
+const char* kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::integer: return "an integer";
+    case Kind::real: return "a number";
+    case Kind::boolean: return "true or false";
+    case Kind::string: return "a string";
+    case Kind::integers: return "a list of integers";
+    case Kind::strings: return "a list of strings";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string range_text(const KeySpec& spec) {
+  std::ostringstream s;
+  s << "allowed: ";
+  if (std::isinf(spec.max)) s << ">= " << spec.min;
+  else s << spec.min << ".." << spec.max;
+  return s.str();
+}
+
+std::string choices_text(const KeySpec& spec) {
+  std::string s = "allowed: ";
+  for (size_t i = 0; i < spec.choices.size(); ++i) s += (i ? ", " : "") + spec.choices[i];
+  return s;
+}
+
+void check_number(const KeySpec& spec, double v) {
+  if (!std::isfinite(v) || v < spec.min || v > spec.max) {
+    std::ostringstream s;
+    s << v;
+    throw Error("config key " + spec.key + ": value " + s.str() + " out of range (" + range_text(spec) + ")");
+  }
+}
+
+void check_choice(const KeySpec& spec, const std::string& v) {
+  if (spec.choices.empty()) return;
+  for (const auto& c : spec.choices)
+    if (c == v) return;
+  throw Error("config key " + spec.key + ": '" + v + "' is not allowed (" + choices_text(spec) + ")");
+}
+
+}  // namespace
+
+void validate(const KeySpec& spec, const Value& value) {
+  if (const auto* i = std::get_if<int64_t>(&value)) check_number(spec, double(*i));
+  if (const auto* d = std::get_if<double>(&value)) check_number(spec, *d);
+  if (const auto* s = std::get_if<std::string>(&value)) check_choice(spec, *s);
+  if (const auto* l = std::get_if<std::vector<int64_t>>(&value))
+    for (auto v : *l) check_number(spec, double(v));
+  if (const auto* l = std::get_if<std::vector<std::string>>(&value))
+    for (const auto& v : *l) check_choice(spec, v);
+}
+
+}  // namespace modspec

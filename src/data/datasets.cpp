@@ -1,0 +1,97 @@
+#include "data/datasets.hpp"
+
+#include <algorithm>
+
+#include "data/data_dir.hpp"
+#include "util/error.hpp"
+
+namespace modspec {
+namespace {
+
+const char* split_word(Split split) { return split == Split::train ? "train" : "t10k"; }
+
+void require_file(const std::filesystem::path& file, const std::string& dataset, const std::string& remedy) {
+  if (!std::filesystem::exists(file))
+    throw Error("dataset " + dataset + ": missing " + file.string() + "; " + remedy);
+}
+
+ImageSet load_mnist(Split split, const DataSources& src) {
+  const auto dir = src.data_dir / "mnist";
+  const std::string stem = split_word(split);
+  const auto images = dir / (stem + "-images-idx3-ubyte");
+  const auto labels = dir / (stem + "-labels-idx1-ubyte");
+  const std::string remedy = std::string("run `") + kSetupCommand + "` to fetch it, or pass --data-dir";
+  require_file(images, "mnist", remedy);
+  require_file(labels, "mnist", remedy);
+  return read_image_set(images, labels, std::string("mnist/") + (split == Split::train ? "train" : "test"));
+}
+
+ImageSet load_fashion(Split split, const DataSources& src) {
+  const std::string stem = split_word(split);
+  const auto images = src.fashion_dir / (stem + "-images-idx3-ubyte.gz");
+  const auto labels = src.fashion_dir / (stem + "-labels-idx1-ubyte.gz");
+  const std::string remedy = std::string("install Debian's dataset-fashion-mnist (`") + kSetupCommand +
+                             "` does) or set data.fashion_dir";
+  require_file(images, "fashion", remedy);
+  require_file(labels, "fashion", remedy);
+  return read_image_set(images, labels, std::string("fashion/") + (split == Split::train ? "train" : "test"));
+}
+
+// EMNIST stores each image transposed (column-major) relative to MNIST.
+void transpose_images(ImageSet& set) {
+  std::vector<uint8_t> out(set.pixels.size());
+  const int64_t r = set.rows, c = set.cols;
+  for (int64_t i = 0; i < set.count; ++i) {
+    const uint8_t* src = set.pixels.data() + i * r * c;
+    uint8_t* dst = out.data() + i * r * c;
+    for (int64_t y = 0; y < r; ++y)
+      for (int64_t x = 0; x < c; ++x) dst[x * r + y] = src[y * c + x];
+  }
+  set.pixels = std::move(out);
+  std::swap(set.rows, set.cols);
+}
+
+ImageSet load_emnist(const std::string& which, Split split, const DataSources& src) {
+  const std::string name = "emnist-" + which;
+  if (src.emnist_dir.empty())
+    throw Error("dataset " + name + ": set data.emnist_dir to the folder holding NIST's EMNIST gzip IDX files");
+  const std::string part = split == Split::train ? "train" : "test";
+  const auto images = src.emnist_dir / (name + "-" + part + "-images-idx3-ubyte.gz");
+  const auto labels = src.emnist_dir / (name + "-" + part + "-labels-idx1-ubyte.gz");
+  const std::string remedy = "EMNIST cannot be downloaded by modspec; point data.emnist_dir at your copy";
+  require_file(images, name, remedy);
+  require_file(labels, name, remedy);
+  ImageSet set = read_image_set(images, labels, name + "/" + part);
+  transpose_images(set);
+  if (which == "letters") {
+    for (auto& l : set.labels) {
+      if (l < 1 || l > 26) throw Error(labels.string() + ": letter label " + std::to_string(l) + " outside 1..26");
+      l -= 1;
+    }
+    set.n_classes = 26;
+  }
+  return set;
+}
+
+}  // namespace
+
+const std::vector<std::string>& dataset_names() {
+  static const std::vector<std::string> names{"mnist", "fashion", "emnist-balanced", "emnist-letters"};
+  return names;
+}
+
+ImageSet load_dataset(const std::string& name, Split split, const DataSources& sources) {
+  if (name == "mnist") return load_mnist(split, sources);
+  if (name == "fashion") return load_fashion(split, sources);
+  if (name == "emnist-balanced") return load_emnist("balanced", split, sources);
+  if (name == "emnist-letters") return load_emnist("letters", split, sources);
+  throw Error("unknown dataset '" + name + "' (known: mnist, fashion, emnist-balanced, emnist-letters)");
+}
+
+std::filesystem::path dataset_location(const std::string& name, const DataSources& sources) {
+  if (name == "mnist") return sources.data_dir / "mnist";
+  if (name == "fashion") return sources.fashion_dir;
+  return sources.emnist_dir;
+}
+
+}  // namespace modspec

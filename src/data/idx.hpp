@@ -1,0 +1,18 @@
+// Reader for the IDX format of MNIST-like datasets (raw or gzip-compressed, detected from the
+// file's first bytes). Every inconsistency is an Error naming the file and the problem.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+namespace modspec {
+
+struct IdxArray {
+  std::vector<int64_t> dims;  // e.g. {60000, 28, 28}
+  std::vector<uint8_t> data;  // row-major, product(dims) bytes
+};
+
+// Only unsigned-byte arrays (type code 0x08) are accepted: every dataset modspec reads uses them.
+IdxArray read_idx(const std::filesystem::path& file);
+
+}  // namespace modspec

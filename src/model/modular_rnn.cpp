@@ -1,0 +1,250 @@
+#include "model/modular_rnn.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <algorithm>
+#include <cmath>
+
+#include "util/error.hpp"
+#include "util/seed.hpp"
+
+namespace modspec {
+namespace {
+
+torch::Tensor uniform(torch::IntArrayRef shape, double bound, torch::Generator& gen) {
+  return torch::rand(shape, gen) * (2 * bound) - bound;
+}
+
+const std::vector<std::string>& parameter_names(const Architecture& arch) {
+  static const std::vector<std::string> plain{"w_in", "b_in", "w_rec", "w_inter", "w_out", "b_out"};
+  static const std::vector<std::string> with_bn{"w_in", "b_in", "w_rec", "w_inter", "w_bn", "b_bn", "w_out", "b_out"};
+  return arch.bottleneck > 0 ? with_bn : plain;
+}
+
+}  // namespace
+
+ModularRNNImpl::ModularRNNImpl(Architecture arch, std::vector<NetworkSpec> specs, torch::Device device)
+    : arch_(std::move(arch)), specs_(std::move(specs)) {
+  if (specs_.empty()) throw Error("a stack needs at least one network");
+  K_ = int64_t(specs_.size());
+  M_ = arch_.n_modules;
+  G_ = arch_.gates();
+  N_ = 0;
+  for (const auto& s : specs_) N_ = std::max(N_, s.n);
+  for (const auto& s : specs_) padded_ = padded_ || s.n != N_;
+  const int64_t S = arch_.n_stimuli, P = arch_.pixels, C = arch_.total_classes();
+  const int64_t H = arch_.bottleneck > 0 ? arch_.bottleneck : N_;
+
+  edge_offset_.push_back(0);
+  std::vector<int64_t> src, dst;
+  for (int64_t k = 0; k < K_; ++k) {
+    edges_.push_back(draw_inter_edges(arch_, specs_[size_t(k)]));
+    for (const auto& e : edges_.back()) src.push_back((e.src_module * K_ + k) * N_ + e.src_unit);
+    edge_offset_.push_back(edge_offset_.back() + int64_t(edges_.back().size()));
+  }
+  const int64_t E = edge_offset_.back();
+  for (int64_t g = 0; g < G_; ++g)
+    for (int64_t k = 0; k < K_; ++k)
+      for (const auto& e : edges_[size_t(k)]) dst.push_back(((e.dst_module * K_ + k) * G_ + g) * N_ + e.dst_unit);
+
+  auto zeros = [](torch::IntArrayRef shape) { return torch::zeros(shape); };
+  w_in_ = register_parameter("w_in", arch_.shared_input ? zeros({M_ * K_ * G_ * N_, S * P}) : zeros({M_, K_ * G_ * N_, P}));
+  b_in_ = register_parameter("b_in", zeros({M_ * K_, G_ * N_, 1}));
+  w_rec_ = register_parameter("w_rec", zeros({M_ * K_, G_ * N_, N_}));
+  w_inter_ = register_parameter("w_inter", zeros({G_, E}));
+  if (arch_.bottleneck > 0) {
+    w_bn_ = register_parameter("w_bn", zeros({M_ * K_, arch_.bottleneck, N_}));
+    b_bn_ = register_parameter("b_bn", zeros({M_ * K_, arch_.bottleneck, 1}));
+  }
+  if (arch_.shared_readout) {
+    w_out_ = register_parameter("w_out", zeros({K_, C, M_ * H}));
+    b_out_ = register_parameter("b_out", zeros({K_, C, 1}));
+  } else {
+    w_out_ = register_parameter("w_out", zeros({M_ * K_, C, H}));
+    b_out_ = register_parameter("b_out", zeros({M_ * K_, C, 1}));
+  }
+
+  rec_mask_ = torch::zeros({M_, K_, G_, N_, N_});
+  in_mask_ = torch::zeros({M_, K_, G_, N_, 1});
+  for (int64_t k = 0; k < K_; ++k) {
+    const int64_t n = specs_[size_t(k)].n;
+    auto block = torch::ones({n, n});
+    if (!arch_.self_connections) block.fill_diagonal_(0.0);
+    rec_mask_.select(1, k).narrow(2, 0, n).narrow(3, 0, n).copy_(block);
+    in_mask_.select(1, k).narrow(2, 0, n).fill_(1.0);
+  }
+  rec_mask_ = register_buffer("rec_mask", rec_mask_.view({M_ * K_, G_ * N_, N_}));
+  in_mask_ = register_buffer("in_mask", in_mask_.view({M_ * K_, G_ * N_, 1}));
+  src_row_ = register_buffer("src_row", torch::tensor(src, torch::kInt64));
+  dst_row_ = register_buffer("dst_row", torch::tensor(dst, torch::kInt64));
+
+  // Each network draws its initial weights from its own seed in its own layout, so its start
+  // does not depend on its stack-mates. Bounds follow torch.nn.RNN / nn.Linear: U(+-1/sqrt(fan)).
+  for (int64_t k = 0; k < K_; ++k) {
+    const auto& spec = specs_[size_t(k)];
+    const int64_t n = spec.n, Hk = arch_.bottleneck > 0 ? arch_.bottleneck : n;
+    const double a = 1.0 / std::sqrt(double(n));
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(derive_seed({spec.seed, kWeights}));
+    NetworkState init;
+    init["w_in"] = uniform({M_, G_ * n, arch_.shared_input ? S * P : P}, a, gen);
+    init["b_in"] = uniform({M_, G_ * n}, a, gen);
+    init["w_rec"] = uniform({M_, G_ * n, n}, a, gen);
+    init["w_inter"] = uniform({G_, int64_t(edges_[size_t(k)].size())}, a, gen);
+    if (arch_.bottleneck > 0) {
+      init["w_bn"] = uniform({M_, arch_.bottleneck, n}, a, gen);
+      init["b_bn"] = uniform({M_, arch_.bottleneck}, a, gen);
+    }
+    if (arch_.shared_readout) {
+      const double ao = 1.0 / std::sqrt(double(M_ * Hk));
+      init["w_out"] = uniform({C, M_ * Hk}, ao, gen);
+      init["b_out"] = uniform({C}, ao, gen);
+    } else {
+      const double ao = 1.0 / std::sqrt(double(Hk));
+      init["w_out"] = uniform({M_, C, Hk}, ao, gen);
+      init["b_out"] = uniform({M_, C}, ao, gen);
+    }
+    // Masked entries start at zero so that a saved network holds exactly the weights in use.
+    init["w_rec"].view({M_, G_, n, n}).mul_(rec_mask_.view({M_, K_, G_, N_, N_}).select(1, k).narrow(2, 0, n).narrow(3, 0, n));
+    load_network_state(k, init);
+  }
+  to(device);
+}
+
+// The view of network k's part of parameter `name`, shaped as in its own K = 1 layout.
+static torch::Tensor network_slice(const std::string& name, const torch::Tensor& t, const Architecture& arch,
+                                   int64_t K, int64_t N, int64_t n, int64_t k, int64_t e0, int64_t e1) {
+  const int64_t M = arch.n_modules, G = arch.gates();
+  const int64_t H = arch.bottleneck > 0 ? arch.bottleneck : N, Hk = arch.bottleneck > 0 ? arch.bottleneck : n;
+  if (name == "w_in") return t.view({M, K, G, N, t.size(-1)}).select(1, k).narrow(2, 0, n);
+  if (name == "b_in") return t.view({M, K, G, N}).select(1, k).narrow(2, 0, n);
+  if (name == "w_rec") return t.view({M, K, G, N, N}).select(1, k).narrow(2, 0, n).narrow(3, 0, n);
+  if (name == "w_inter") return t.narrow(1, e0, e1 - e0);
+  if (name == "w_bn") return t.view({M, K, arch.bottleneck, N}).select(1, k).narrow(2, 0, n);
+  if (name == "b_bn") return t.view({M, K, arch.bottleneck}).select(1, k);
+  const int64_t C = arch.total_classes();
+  if (arch.shared_readout) {
+    if (name == "w_out") return t.view({K, C, M, H}).select(0, k).narrow(2, 0, Hk);
+    if (name == "b_out") return t.view({K, C}).select(0, k);
+  } else {
+    if (name == "w_out") return t.view({M, K, C, H}).select(1, k).narrow(2, 0, Hk);
+    if (name == "b_out") return t.view({M, K, C}).select(1, k);
+  }
+  throw Error("internal: no parameter '" + name + "'");
+}
+
+NetworkState ModularRNNImpl::network_state(int64_t k) const {
+  NetworkState state;
+  const int64_t n = specs_[size_t(k)].n;
+  for (const auto& name : parameter_names(arch_)) {
+    auto t = named_parameters()[name];
+    auto s = network_slice(name, t.detach(), arch_, K_, N_, n, k, edge_offset_[size_t(k)], edge_offset_[size_t(k) + 1]);
+    // Flatten the per-gate layout to the solo layout ([M, G*n, ...]).
+    if (name == "w_in") s = s.reshape({M_, G_ * n, s.size(-1)});
+    else if (name == "b_in") s = s.reshape({M_, G_ * n});
+    else if (name == "w_rec") s = s.reshape({M_, G_ * n, n});
+    else if (name == "w_out" && arch_.shared_readout) s = s.reshape({s.size(0), -1});
+    state[name] = s.to(torch::kCPU).clone();
+  }
+  return state;
+}
+
+void ModularRNNImpl::load_network_state(int64_t k, const NetworkState& state) {
+  torch::NoGradGuard no_grad;
+  const int64_t n = specs_[size_t(k)].n;
+  for (const auto& name : parameter_names(arch_)) {
+    auto it = state.find(name);
+    if (it == state.end()) throw Error("checkpoint has no tensor '" + name + "'");
+    auto t = named_parameters()[name];
+    auto s = network_slice(name, t, arch_, K_, N_, n, k, edge_offset_[size_t(k)], edge_offset_[size_t(k) + 1]);
+    if (it->second.numel() != s.numel())
+      throw Error("checkpoint tensor '" + name + "' has " + std::to_string(it->second.numel()) + " values, the network " +
+                  std::to_string(s.numel()));
+    s.copy_(it->second.reshape(s.sizes()));
+  }
+}
+
+int64_t ModularRNNImpl::parameter_count(int64_t k) const {
+  const int64_t n = specs_[size_t(k)].n, G = G_, M = M_, C = arch_.total_classes();
+  const int64_t Hk = arch_.bottleneck > 0 ? arch_.bottleneck : n;
+  const int64_t in = arch_.shared_input ? arch_.n_stimuli * arch_.pixels : arch_.pixels;
+  int64_t count = M * G * n * in + M * G * n;
+  count += M * G * (arch_.self_connections ? n * n : n * (n - 1));
+  count += G * int64_t(edges_[size_t(k)].size());
+  if (arch_.bottleneck > 0) count += M * (arch_.bottleneck * n + arch_.bottleneck);
+  count += arch_.shared_readout ? C * M * Hk + C : M * (C * Hk + C);
+  return count;
+}
+
+torch::Tensor ModularRNNImpl::project_inputs(const torch::Tensor& x) {
+  const int64_t S = x.size(0), TB = x.size(1) * x.size(2), P = x.size(3);
+  auto b = padded_ ? b_in_ * in_mask_ : b_in_;
+  if (arch_.shared_input) {
+    auto w = padded_ ? w_in_ * in_mask_.view({-1, 1}) : w_in_;
+    auto xs = x.permute({1, 2, 0, 3}).reshape({TB, S * P});            // [T*B, S*P]
+    return torch::addmm(b.view({-1, 1}), w, xs.t()).view({M_ * K_, G_ * N_, TB});
+  }
+  auto w = padded_ ? w_in_ * in_mask_.view({M_, K_ * G_ * N_, 1}) : w_in_;
+  auto xs = x.reshape({S, TB, P}).transpose(1, 2);                      // [M, P, T*B]
+  return torch::baddbmm(b.view({M_, K_ * G_ * N_, 1}), w, xs).view({M_ * K_, G_ * N_, TB});
+}
+
+torch::Tensor ModularRNNImpl::recurrent_input(const torch::Tensor& h, int64_t t, const torch::Tensor& w_rec) {
+  auto rec = torch::bmm(w_rec, h);  // [M*K, G*N, B]
+  if (arch_.comms[size_t(t)] && w_inter_.size(1) > 0) {
+    const int64_t B = h.size(2), E = w_inter_.size(1);
+    auto from = h.reshape({M_ * K_ * N_, B}).index_select(0, src_row_);      // [E, B]
+    auto carried = (w_inter_.unsqueeze(2) * from.unsqueeze(0)).view({G_ * E, B});  // [G*E, B]
+    rec = rec.view({M_ * K_ * G_ * N_, B}).index_add(0, dst_row_, carried).view({M_ * K_, G_ * N_, B});
+  }
+  return rec;
+}
+
+ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) {
+  const int64_t T_in = x.size(1), B = x.size(2);
+  if (x.size(0) != arch_.n_stimuli || x.size(3) != arch_.pixels)
+    throw Error("network input has the wrong shape for this architecture");
+  auto u = project_inputs(x);  // [M*K, G*N, T_in*B]
+  auto w_rec = w_rec_ * rec_mask_;
+  ForwardResult result;
+  torch::Tensor h;
+  for (int64_t t = 0; t < arch_.nb_steps; ++t) {
+    auto ut = T_in == 1 ? u : u.narrow(2, t * B, B);
+    if (!arch_.gru) {
+      h = t == 0 ? torch::tanh(ut) : torch::tanh(ut + recurrent_input(h, t, w_rec));
+    } else if (t == 0) {  // h_{-1} = 0: no recurrent term, and the reset gate has nothing to act on
+      auto z = torch::sigmoid(ut.narrow(1, N_, N_));
+      h = (1 - z) * torch::tanh(ut.narrow(1, 2 * N_, N_));
+    } else {
+      auto rec = recurrent_input(h, t, w_rec);
+      auto r = torch::sigmoid(ut.narrow(1, 0, N_) + rec.narrow(1, 0, N_));
+      auto z = torch::sigmoid(ut.narrow(1, N_, N_) + rec.narrow(1, N_, N_));
+      auto c = torch::tanh(ut.narrow(1, 2 * N_, N_) + r * rec.narrow(1, 2 * N_, N_));
+      h = (1 - z) * c + z * h;
+    }
+    if (keep_states) result.states.push_back(h);
+  }
+  auto z = arch_.bottleneck > 0 ? torch::relu(torch::baddbmm(b_bn_, w_bn_, h)) : h;  // [M*K, H, B]
+  torch::Tensor out;
+  if (arch_.shared_readout) {
+    auto joined = z.view({M_, K_, z.size(1), B}).permute({1, 0, 2, 3}).reshape({K_, M_ * z.size(1), B});
+    out = torch::baddbmm(b_out_, w_out_, joined);  // [K, Ctot, B]
+  } else {
+    out = torch::baddbmm(b_out_, w_out_, z).view({M_, K_, -1, B});  // [M, K, Ctot, B]
+  }
+  int64_t offset = 0;
+  for (int64_t classes : arch_.target_classes) {
+    if (arch_.shared_readout) {
+      result.logits.push_back(out.narrow(1, offset, classes));
+    } else {
+      // Competitive max decision: the module whose output holds the largest value decides.
+      auto part = out.narrow(2, offset, classes);                    // [M, K, C_j, B]
+      auto decider = std::get<0>(part.detach().max(2)).argmax(0);    // [K, B]
+      auto pick = decider.unsqueeze(0).unsqueeze(2).expand({1, K_, classes, B});
+      result.logits.push_back(part.gather(0, pick).squeeze(0));      // [K, C_j, B]
+      result.decider.push_back(decider);
+    }
+    offset += classes;
+  }
+  return result;
+}
+
+}  // namespace modspec

@@ -1,0 +1,80 @@
+// A stack of K independent modular recurrent networks run as one (DESIGN.md, principle 1).
+//
+// Each network has M modules of n units (stack-mates with smaller n are padded to the stack's
+// largest n; padded units have zero input weights and bias, so they stay at 0 and affect
+// nothing). Notation: K networks, M modules, G gates (1 for tanh RNN, 3 for GRU: r, z, c),
+// N = padded n, S stimuli, P pixels, B batch, T steps, Ctot = classes summed over targets.
+//
+// Layouts (chosen so that every product is one batched matmul with no copies):
+//   hidden state h        [M*K, N, B]        units before batch; row block m*K + k
+//   w_in  (separate)      [M, K*G*N, P]      module m's own stimulus only
+//   w_in  (shared)        [M*K*G*N, S*P]     every module sees every stimulus
+//   b_in                  [M*K, G*N, 1]
+//   w_rec                 [M*K, G*N, N]      within-module recurrence, masked by rec_mask
+//   w_inter               [G, E]             one weight per inter-module edge of the stack (E over
+//                                            all networks); never a dense n x n block of zeros
+//   w_bn, b_bn            [M*K, b, N], [M*K, b, 1]        optional bottleneck
+//   w_out, b_out separate [M*K, Ctot, H], [M*K, Ctot, 1]  H = b or N
+//   w_out, b_out shared   [K, Ctot, M*H],  [K, Ctot, 1]
+// The recurrent layers have no bias. Static inputs are projected once per sample; dynamic
+// inputs once per sample and step, all steps in one product.
+#pragma once
+#include <map>
+#include <string>
+#include <torch/torch.h>
+#include <vector>
+
+#include "model/architecture.hpp"
+#include "model/connectivity.hpp"
+
+namespace modspec {
+
+struct ForwardResult {
+  std::vector<torch::Tensor> logits;   // per target [K, C_j, B]: the decision the loss sees
+  std::vector<torch::Tensor> decider;  // per target [K, B] int64 module that decided (separate readouts)
+  std::vector<torch::Tensor> states;   // per step [M*K, N, B], only when asked for
+};
+
+// One network's weights in its own (unpadded, K = 1) layout, keyed by parameter name.
+using NetworkState = std::map<std::string, torch::Tensor>;
+
+class ModularRNNImpl : public torch::nn::Module {
+ public:
+  ModularRNNImpl(Architecture arch, std::vector<NetworkSpec> specs, torch::Device device = torch::kCPU);
+
+  // x: [S, T, B, P] (T = 1 for static inputs, else T = nb_steps).
+  ForwardResult forward(const torch::Tensor& x, bool keep_states = false);
+
+  const Architecture& arch() const { return arch_; }
+  const std::vector<NetworkSpec>& specs() const { return specs_; }
+  int64_t stack_size() const { return int64_t(specs_.size()); }
+  int64_t padded_n() const { return N_; }
+  const std::vector<Edge>& edges(int64_t k) const { return edges_[size_t(k)]; }
+
+  // Trainable parameters of network k (its own units and edges only).
+  int64_t parameter_count(int64_t k) const;
+
+  NetworkState network_state(int64_t k) const;
+  void load_network_state(int64_t k, const NetworkState& state);
+
+ private:
+  torch::Tensor project_inputs(const torch::Tensor& x);  // -> [M*K, G*N, T*B]
+  torch::Tensor recurrent_input(const torch::Tensor& h, int64_t t, const torch::Tensor& w_rec);
+  ForwardResult decide(const torch::Tensor& readout, int64_t B);
+
+  Architecture arch_;
+  std::vector<NetworkSpec> specs_;
+  std::vector<std::vector<Edge>> edges_;
+  std::vector<int64_t> edge_offset_;  // network k owns columns [edge_offset_[k], edge_offset_[k+1]) of w_inter
+  int64_t K_, M_, G_, N_;
+  bool padded_ = false;
+
+  torch::Tensor w_in_, b_in_, w_rec_, w_inter_, w_bn_, b_bn_, w_out_, b_out_;
+  torch::Tensor rec_mask_;  // [M*K, G*N, N] zero diagonal and padding
+  torch::Tensor in_mask_;   // [M*K, G*N, 1] zero for padded units (only when padded_)
+  torch::Tensor src_row_;   // [E] row of h.view({M*K*N, B}) each edge reads
+  torch::Tensor dst_row_;   // [G*E] row of the gate pre-activations each edge writes
+};
+TORCH_MODULE(ModularRNN);
+
+}  // namespace modspec

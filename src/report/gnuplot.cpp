@@ -1,0 +1,38 @@
+#include "report/gnuplot.hpp"
+
+#include <cstdio>
+#include <sys/wait.h>
+
+#include "util/error.hpp"
+
+namespace modspec {
+
+std::string gnuplot_quote(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void run_gnuplot(const std::filesystem::path& script) {
+  const auto dir = script.has_parent_path() ? script.parent_path() : std::filesystem::path(".");
+  const std::string cmd = "cd '" + dir.string() + "' && gnuplot '" + script.filename().string() + "' 2>&1";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) throw Error("cannot start gnuplot");
+  std::string output;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe)) output += buf;
+  const int status = ::pclose(pipe);
+  if (status != 0) {
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+      throw Error("gnuplot not found: install Debian's gnuplot-nox (bash scripts/setup.sh does)");
+    const auto nl = output.find_last_not_of('\n');
+    std::string last = output.substr(0, nl == std::string::npos ? 0 : nl + 1);
+    if (auto p = last.rfind('\n'); p != std::string::npos) last = last.substr(p + 1);
+    throw Error(script.string() + ": gnuplot failed: " + last);
+  }
+}
+
+}  // namespace modspec

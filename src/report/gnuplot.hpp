@@ -1,0 +1,15 @@
+// Figures are drawn by gnuplot from a data file and a script kept beside the image, so a
+// user can restyle any figure by editing its .gp file and running `gnuplot FILE.gp`.
+#pragma once
+#include <filesystem>
+#include <string>
+
+namespace modspec {
+
+// Runs `gnuplot script` in the script's directory; throws an Error with gnuplot's complaint.
+void run_gnuplot(const std::filesystem::path& script);
+
+// Quotes a string for use inside a gnuplot double-quoted literal.
+std::string gnuplot_quote(const std::string& text);
+
+}  // namespace modspec

@@ -1,0 +1,23 @@
+#include "runtime/blas_kernel.hpp"
+
+#include <cstdlib>
+#include <unistd.h>
+
+namespace modspec {
+
+void ensure_blas_kernel(char** argv) {
+#if defined(__x86_64__)
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
+  const char* core = nullptr;
+  if (__builtin_cpu_supports("avx512f")) core = "SkylakeX";
+  else if (__builtin_cpu_supports("avx2")) core = "Haswell";
+  if (core == nullptr) return;
+  ::setenv("OPENBLAS_CORETYPE", core, 1);
+  ::execv("/proc/self/exe", argv);
+  // execv only returns on failure: carry on with the kernels OpenBLAS chose.
+#else
+  (void)argv;
+#endif
+}
+
+}  // namespace modspec

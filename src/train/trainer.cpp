@@ -1,0 +1,154 @@
+#include "train/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "util/seed.hpp"
+
+namespace modspec {
+namespace {
+
+constexpr int64_t kEvalBatch = 2000;
+// Test tuples are presented with the same noise every epoch, so epochs compare like with like.
+constexpr uint64_t kTestEpoch = ~uint64_t(0) >> 2;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+double Evaluation::mean_accuracy() const {
+  return accuracy.empty() ? 0.0 : std::accumulate(accuracy.begin(), accuracy.end(), 0.0) / double(accuracy.size());
+}
+
+const char* status_name(NetworkStatus s) {
+  switch (s) {
+    case NetworkStatus::training: return "training";
+    case NetworkStatus::finished: return "finished";
+    case NetworkStatus::stopped_early: return "stopped_early";
+    case NetworkStatus::diverged: return "diverged";
+  }
+  return "?";
+}
+
+torch::Tensor stack_loss(const std::vector<torch::Tensor>& logits, const torch::Tensor& targets) {
+  namespace F = torch::nn::functional;
+  torch::Tensor total;
+  for (size_t j = 0; j < logits.size(); ++j) {
+    const auto& l = logits[j];  // [K, C, B]
+    auto y = targets.select(1, int64_t(j)).unsqueeze(0).expand({l.size(0), l.size(2)});
+    auto per = F::cross_entropy(l, y, F::CrossEntropyFuncOptions().reduction(torch::kNone)).mean(1);  // [K]
+    total = total.defined() ? total + per : per;
+  }
+  return total;
+}
+
+Trainer::Trainer(const Environment& env, ModularRNN stack, TrainSpec spec)
+    : env_(env), stack_(std::move(stack)), spec_(std::move(spec)), device_(spec_.device) {}
+
+std::vector<Evaluation> Trainer::evaluate() {
+  torch::NoGradGuard no_grad;
+  stack_->eval();
+  const auto& pairs = env_.test_pairs();
+  const int64_t K = stack_->stack_size(), M = stack_->arch().n_modules;
+  const auto n_targets = int64_t(stack_->arch().target_classes.size());
+  auto loss = torch::zeros({K}, torch::kFloat64);
+  auto correct = torch::zeros({n_targets, K}, torch::kFloat64);
+  auto decided = torch::zeros({n_targets, K, M}, torch::kFloat64);
+  for (int64_t begin = 0, i = 0; begin < pairs.size; begin += kEvalBatch, ++i) {
+    const int64_t end = std::min(pairs.size, begin + kEvalBatch);
+    Batch b = env_.batch(pairs, Split::test, begin, end, derive_seed({env_.spec().seed, kNoise, kTestEpoch, uint64_t(i)}));
+    auto y = b.targets.to(device_);
+    auto out = stack_->forward(b.x.to(device_));
+    loss += stack_loss(out.logits, y).to(torch::kCPU, torch::kFloat64) * double(end - begin);
+    for (int64_t j = 0; j < n_targets; ++j) {
+      auto hit = out.logits[size_t(j)].argmax(1).eq(y.select(1, j).unsqueeze(0)).sum(1);  // [K]
+      correct[j] += hit.to(torch::kCPU, torch::kFloat64);
+      if (!out.decider.empty())
+        for (int64_t m = 0; m < M; ++m)
+          decided[j].select(1, m) += out.decider[size_t(j)].eq(m).sum(1).to(torch::kCPU, torch::kFloat64);
+    }
+  }
+  stack_->train();
+  auto evals = std::vector<Evaluation>(size_t(K));
+  const double n = double(pairs.size);
+  for (int64_t k = 0; k < K; ++k) {
+    auto& e = evals[size_t(k)];
+    e.loss = loss[k].item<double>() / n;
+    for (int64_t j = 0; j < n_targets; ++j) {
+      e.accuracy.push_back(correct[j][k].item<double>() / n);
+      std::vector<double> share;
+      if (!stack_->arch().shared_readout)
+        for (int64_t m = 0; m < M; ++m) share.push_back(decided[j][k][m].item<double>() / n);
+      e.decision_share.push_back(share);
+    }
+  }
+  return evals;
+}
+
+std::vector<NetworkOutcome> Trainer::run(const EpochCallback& on_epoch) {
+  const int64_t K = stack_->stack_size();
+  auto outcomes = std::vector<NetworkOutcome>(size_t(K));
+  torch::optim::AdamW opt(stack_->parameters(),
+                          torch::optim::AdamWOptions(spec_.lr).weight_decay(spec_.weight_decay));
+  auto active = torch::ones({K}, torch::TensorOptions().dtype(torch::kBool).device(device_));
+  auto stop = [&](int64_t k, NetworkStatus why) {
+    outcomes[size_t(k)].status = why;
+    outcomes[size_t(k)].weights = stack_->network_state(k);
+    active[k] = false;
+  };
+  double lr = spec_.lr, train_seconds = 0;
+  int64_t pairs_seen = 0;
+  for (int64_t epoch = 0; epoch < spec_.epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const PairTable pairs = env_.train_pairs(epoch);
+    auto loss_sum = torch::zeros({K}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
+    int64_t batches = 0;
+    for (int64_t begin = 0; begin < pairs.size; begin += spec_.batch_size, ++batches) {
+      const int64_t end = std::min(pairs.size, begin + spec_.batch_size);
+      Batch b = env_.batch(pairs, Split::train, begin, end,
+                           derive_seed({env_.spec().seed, kNoise, uint64_t(epoch), uint64_t(batches)}));
+      auto out = stack_->forward(b.x.to(device_));
+      auto loss = stack_loss(out.logits, b.targets.to(device_));  // [K]
+      auto bad = loss.detach().isfinite().logical_not().logical_and(active);
+      if (bad.any().item<bool>()) {
+        auto which = bad.to(torch::kCPU);
+        for (int64_t k = 0; k < K; ++k)
+          if (which[k].item<bool>()) stop(k, NetworkStatus::diverged);
+      }
+      // where(), not a product: 0 * NaN would still be NaN.
+      auto kept = torch::where(active, loss, torch::zeros_like(loss));
+      opt.zero_grad();
+      kept.sum().backward();
+      opt.step();
+      loss_sum += kept.detach().to(torch::kFloat64);
+      pairs_seen += end - begin;
+    }
+    train_seconds += seconds_since(t0);
+    std::vector<Evaluation> evals = evaluate();
+    auto mean_loss = (loss_sum / double(std::max<int64_t>(batches, 1))).to(torch::kCPU);
+    const double seconds = seconds_since(t0);
+    for (int64_t k = 0; k < K; ++k) {
+      auto& o = outcomes[size_t(k)];
+      if (o.status != NetworkStatus::training) continue;
+      o.history.push_back({epoch, lr, mean_loss[k].item<double>(), evals[size_t(k)], seconds});
+      if (spec_.early_stop && evals[size_t(k)].mean_accuracy() >= spec_.stop_accuracy)
+        stop(k, NetworkStatus::stopped_early);
+    }
+    lr *= spec_.lr_decay;
+    for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    if (on_epoch) on_epoch(epoch, outcomes);
+    if (!active.any().item<bool>()) break;
+  }
+  for (int64_t k = 0; k < K; ++k)
+    if (outcomes[size_t(k)].status == NetworkStatus::training) {
+      outcomes[size_t(k)].status = NetworkStatus::finished;
+      outcomes[size_t(k)].weights = stack_->network_state(k);
+    }
+  pairs_per_second_ = train_seconds > 0 ? double(pairs_seen) / train_seconds : 0;
+  return outcomes;
+}
+
+}  // namespace modspec

@@ -1,0 +1,96 @@
+// Helpers shared by the tests: temporary folders, IDX fixture files (raw and gzip), and a check
+// that a call throws a modspec::Error (and nothing else).
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "util/error.hpp"
+
+namespace modspec::test {
+
+// A fresh folder under the system's temp dir, removed with everything in it on destruction.
+// The name holds the process id and a random number: ctest runs test processes in parallel.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    const std::string test = info ? std::string(info->test_suite_name()) + "." + info->name() : "none";
+    path_ = std::filesystem::temp_directory_path() /
+            ("modspec-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()) + "-" + test);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// An unsigned-byte IDX file's bytes: magic 00 00 08 <ndims>, big-endian dims, then the data.
+inline std::vector<uint8_t> idx_bytes(const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
+  std::vector<uint8_t> out{0, 0, 0x08, uint8_t(dims.size())};
+  for (uint32_t d : dims)
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(uint8_t(d >> shift));
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+inline void write_file(const std::filesystem::path& file, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(file, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  if (!out) throw std::runtime_error("test fixture: cannot write " + file.string());
+}
+
+inline void write_gzip(const std::filesystem::path& file, const std::vector<uint8_t>& bytes) {
+  gzFile gz = gzopen(file.c_str(), "wb");
+  if (!gz) throw std::runtime_error("test fixture: cannot open " + file.string());
+  const int written = bytes.empty() ? 0 : gzwrite(gz, bytes.data(), unsigned(bytes.size()));
+  if (gzclose(gz) != Z_OK || written != int(bytes.size()))
+    throw std::runtime_error("test fixture: cannot write " + file.string());
+}
+
+inline std::vector<uint8_t> read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+// The message of the modspec::Error that `f` throws. Records a test failure (and returns "")
+// when `f` returns normally or throws anything else.
+inline std::string error_message(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const modspec::Error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "threw something other than modspec::Error: " << e.what();
+    return "";
+  } catch (...) {
+    ADD_FAILURE() << "threw something other than modspec::Error";
+    return "";
+  }
+  ADD_FAILURE() << "expected a modspec::Error, but nothing was thrown";
+  return "";
+}
+
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace modspec::test
