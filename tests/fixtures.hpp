@@ -24,7 +24,9 @@ class TempDir {
   TempDir() {
     std::random_device rd;
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const std::string test = info ? std::string(info->test_suite_name()) + "." + info->name() : "none";
+    std::string test = info ? std::string(info->test_suite_name()) + "." + info->name() : "none";
+    for (char& ch : test)
+      if (ch == '/') ch = '_';  // parameterised tests have names like "Suite/Instance"
     path_ = std::filesystem::temp_directory_path() /
             ("modspec-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()) + "-" + test);
     std::filesystem::create_directories(path_);
