@@ -8,6 +8,7 @@
 int main(int argc, char** argv) {
   modspec::ensure_blas_kernel(argv);  // may re-execute this program once, with the same arguments
   modspec::use_one_intra_op_thread();
+  modspec::keep_freed_memory();
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

@@ -9,6 +9,7 @@
 #include "model/connectivity.hpp"
 #include "model/modular_rnn.hpp"
 #include "model/modularity.hpp"
+#include "train/adamw.hpp"
 #include "train/trainer.hpp"
 
 namespace modspec {
@@ -121,7 +122,7 @@ TEST(ModularRNN, OutputShapesForEveryArchitecture) {
           auto x = torch::randn({2, 1, 9, 12});
           auto out = stack->forward(x, true);
           ASSERT_EQ(out.logits.size(), 2u);
-          EXPECT_EQ(out.logits[0].sizes(), torch::IntArrayRef({3, 4, 9}));
+          EXPECT_EQ(out.logits[0].sizes(), torch::IntArrayRef({3, 9, 4}));
           EXPECT_EQ(out.decider.size(), shared_out ? 0u : 2u);
           EXPECT_EQ(out.states.size(), 3u);
           EXPECT_EQ(out.states[0].sizes(), torch::IntArrayRef({2 * 3, 7, 9}));
@@ -176,11 +177,11 @@ TEST(ModularRNN, MaxDecisionPicksTheMostConfidentModule) {
   auto state = model->network_state(0);
   auto h = out.states.back();                                    // [M, n, B]
   auto r = torch::baddbmm(state["b_out"].unsqueeze(2), state["w_out"], h);  // [M, 8, B]
-  auto part = r.narrow(1, 0, 4);                                 // target 0
+  auto part = r.narrow(1, 0, 4);                                 // target 0: [M, 4, B]
   auto who = std::get<0>(part.max(1)).argmax(0);                 // [B]
   EXPECT_TRUE(torch::equal(who, out.decider[0][0]));
   for (int64_t b = 0; b < 16; ++b)
-    EXPECT_TRUE(torch::allclose(out.logits[0][0].select(1, b), part[who[b].item<int64_t>()].select(1, b), 1e-5, 1e-6));
+    EXPECT_TRUE(torch::allclose(out.logits[0][0][b], part[who[b].item<int64_t>()].select(1, b), 1e-5, 1e-6));
 }
 
 // 20 AdamW steps of network `target` alone and inside a stack of 8 mates of other sizes,
@@ -193,7 +194,7 @@ TEST(ModularRNN, StackMatesDoNotInfluenceEachOther) {
                                     net(5, 0.04, 5), net(25, 0.1, 6), net(30, 0.01, 8)};
   auto train = [&](std::vector<NetworkSpec> specs, int64_t k) {
     ModularRNN model(arch, specs);
-    torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-2).weight_decay(1e-5));
+    FusedAdamW opt(model->parameters(), {1e-2, 1e-5});
     for (int step = 0; step < 20; ++step) {
       torch::manual_seed(step);
       auto x = torch::randn({2, 1, 32, 40});

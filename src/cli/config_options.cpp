@@ -5,7 +5,9 @@ namespace modspec::cli {
 void ConfigOptions::add_to(CLI::App& app, bool config_positional) {
   if (config_positional) app.add_option("config", config_file, "TOML config file (see `modspec config`)")->required();
   else app.add_option("--config", config_file, "TOML config file (default: built-in defaults)");
-  app.add_option("--set", overrides, "override a config key, e.g. --set model.n=25 (repeatable)");
+  app.add_option("--set", overrides, "override a config key, e.g. --set model.n=25 (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--data-dir", data_dir, "dataset directory (default: $MODSPEC_DATA or ~/.cache/modspec)");
 }
 

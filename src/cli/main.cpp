@@ -10,6 +10,7 @@
 int main(int argc, char** argv) {
   modspec::ensure_blas_kernel(argv);
   modspec::use_one_intra_op_thread();
+  modspec::keep_freed_memory();
   CLI::App app{"modspec: functional specialization in modular recurrent networks"};
   app.require_subcommand(1);
   modspec::cli::add_config_command(app);

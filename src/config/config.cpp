@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -74,9 +75,10 @@ std::string toml_value(const Value& v) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, int64_t>) s << x;
         else if constexpr (std::is_same_v<T, double>) {
-          std::ostringstream num;
-          num << std::setprecision(17) << x;
-          std::string t = num.str();
+          // The shortest text that reads back as the same double: 0.1, not 0.10000000000000001.
+          char buf[32];
+          auto r = std::to_chars(buf, buf + sizeof buf, x);
+          std::string t(buf, r.ptr);
           if (t.find_first_of(".eEn") == std::string::npos) t += ".0";
           s << t;
         } else if constexpr (std::is_same_v<T, bool>) s << (x ? "true" : "false");
@@ -141,6 +143,11 @@ void Config::set(const std::string& assignment) {
       return;
     }
     throw Error("--set " + key + ": cannot read '" + text + "' as " + kind_name(spec->kind));
+  }
+  // A path or name that happens to read as a number (data.dir=2024) is still a string.
+  if (spec->kind == Kind::string && !doc.get("v")->is_string()) {
+    set_value(key, text);
+    return;
   }
   set_value(key, convert(*spec, *doc.get("v"), "--set: "));
 }

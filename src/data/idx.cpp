@@ -71,7 +71,9 @@ IdxArray read_idx(const std::filesystem::path& file) {
   uint64_t count = 1;
   for (int d = 0; d < ndims; ++d) {
     array.dims.push_back(big_endian_u32(bytes.data() + 4 + 4 * d));
-    count *= uint64_t(array.dims.back());
+    const uint64_t dim = uint64_t(array.dims.back());
+    if (dim != 0 && count > UINT64_MAX / dim) throw Error(where + "dimensions too large");
+    count *= dim;
   }
   const uint64_t have = bytes.size() - header;
   if (have < count)

@@ -46,12 +46,15 @@ class Environment {
  private:
   struct Side {
     std::shared_ptr<const ImageSet> train, test;
-    torch::Tensor train_pixels, test_pixels;  // [N, P] normalised float
+    int64_t train_offset = 0, test_offset = 0;  // first row of this side's images in the pixel tables
   };
   EnvSpec spec_;
   TaskShape task_;
   int64_t pixels_ = 0;
   std::vector<Side> sides_;
+  // Normalised pixels of every distinct dataset, stacked: [sum of N, P]. One table per split so
+  // that a batch is a single gather, whatever the datasets of its sides.
+  torch::Tensor train_pixels_, test_pixels_;
   PairTable test_;
 };
 

@@ -57,10 +57,10 @@ ModularRNNImpl::ModularRNNImpl(Architecture arch, std::vector<NetworkSpec> specs
   }
   if (arch_.shared_readout) {
     w_out_ = register_parameter("w_out", zeros({K_, C, M_ * H}));
-    b_out_ = register_parameter("b_out", zeros({K_, C, 1}));
+    b_out_ = register_parameter("b_out", zeros({K_, 1, C}));
   } else {
     w_out_ = register_parameter("w_out", zeros({M_ * K_, C, H}));
-    b_out_ = register_parameter("b_out", zeros({M_ * K_, C, 1}));
+    b_out_ = register_parameter("b_out", zeros({M_ * K_, 1, C}));
   }
 
   rec_mask_ = torch::zeros({M_, K_, G_, N_, N_});
@@ -223,23 +223,26 @@ ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) 
     if (keep_states) result.states.push_back(h);
   }
   auto z = arch_.bottleneck > 0 ? torch::relu(torch::baddbmm(b_bn_, w_bn_, h)) : h;  // [M*K, H, B]
+  // Readouts put classes last ([.., B, Ctot]) so that the decision and the loss reduce over
+  // contiguous memory.
   torch::Tensor out;
   if (arch_.shared_readout) {
-    auto joined = z.view({M_, K_, z.size(1), B}).permute({1, 0, 2, 3}).reshape({K_, M_ * z.size(1), B});
-    out = torch::baddbmm(b_out_, w_out_, joined);  // [K, Ctot, B]
+    auto joined = z.view({M_, K_, z.size(1), B}).permute({1, 3, 0, 2}).reshape({K_, B, M_ * z.size(1)});
+    out = torch::baddbmm(b_out_, joined, w_out_.transpose(1, 2));  // [K, B, Ctot]
   } else {
-    out = torch::baddbmm(b_out_, w_out_, z).view({M_, K_, -1, B});  // [M, K, Ctot, B]
+    out = torch::baddbmm(b_out_, z.transpose(1, 2), w_out_.transpose(1, 2)).view({M_, K_, B, -1});  // [M, K, B, Ctot]
   }
   int64_t offset = 0;
   for (int64_t classes : arch_.target_classes) {
     if (arch_.shared_readout) {
-      result.logits.push_back(out.narrow(1, offset, classes));
+      result.logits.push_back(out.narrow(2, offset, classes));
     } else {
       // Competitive max decision: the module whose output holds the largest value decides.
-      auto part = out.narrow(2, offset, classes);                    // [M, K, C_j, B]
-      auto decider = std::get<0>(part.detach().max(2)).argmax(0);    // [K, B]
-      auto pick = decider.unsqueeze(0).unsqueeze(2).expand({1, K_, classes, B});
-      result.logits.push_back(part.gather(0, pick).squeeze(0));      // [K, C_j, B]
+      auto part = out.narrow(3, offset, classes);                      // [M, K, B, C_j]
+      // argmax over a leading dimension is slow on the CPU: bring modules last first.
+      auto decider = part.detach().amax(3).permute({1, 2, 0}).contiguous().argmax(2);  // [K, B]
+      auto pick = decider.view({1, K_, B, 1}).expand({1, K_, B, classes});
+      result.logits.push_back(part.gather(0, pick).squeeze(0));        // [K, B, C_j]
       result.decider.push_back(decider);
     }
     offset += classes;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "train/adamw.hpp"
 #include "util/seed.hpp"
 
 namespace modspec {
@@ -37,9 +38,12 @@ torch::Tensor stack_loss(const std::vector<torch::Tensor>& logits, const torch::
   namespace F = torch::nn::functional;
   torch::Tensor total;
   for (size_t j = 0; j < logits.size(); ++j) {
-    const auto& l = logits[j];  // [K, C, B]
-    auto y = targets.select(1, int64_t(j)).unsqueeze(0).expand({l.size(0), l.size(2)});
-    auto per = F::cross_entropy(l, y, F::CrossEntropyFuncOptions().reduction(torch::kNone)).mean(1);  // [K]
+    const auto& l = logits[j];  // [K, B, C]
+    const int64_t K = l.size(0), B = l.size(1);
+    auto y = targets.select(1, int64_t(j)).repeat({K});  // [K*B]
+    auto per = F::cross_entropy(l.reshape({K * B, l.size(2)}), y, F::CrossEntropyFuncOptions().reduction(torch::kNone))
+                   .view({K, B})
+                   .mean(1);  // [K]
     total = total.defined() ? total + per : per;
   }
   return total;
@@ -64,7 +68,7 @@ std::vector<Evaluation> Trainer::evaluate() {
     auto out = stack_->forward(b.x.to(device_));
     loss += stack_loss(out.logits, y).to(torch::kCPU, torch::kFloat64) * double(end - begin);
     for (int64_t j = 0; j < n_targets; ++j) {
-      auto hit = out.logits[size_t(j)].argmax(1).eq(y.select(1, j).unsqueeze(0)).sum(1);  // [K]
+      auto hit = out.logits[size_t(j)].argmax(2).eq(y.select(1, j).unsqueeze(0)).sum(1);  // [K]
       correct[j] += hit.to(torch::kCPU, torch::kFloat64);
       if (!out.decider.empty())
         for (int64_t m = 0; m < M; ++m)
@@ -91,8 +95,7 @@ std::vector<Evaluation> Trainer::evaluate() {
 std::vector<NetworkOutcome> Trainer::run(const EpochCallback& on_epoch) {
   const int64_t K = stack_->stack_size();
   auto outcomes = std::vector<NetworkOutcome>(size_t(K));
-  torch::optim::AdamW opt(stack_->parameters(),
-                          torch::optim::AdamWOptions(spec_.lr).weight_decay(spec_.weight_decay));
+  FusedAdamW opt(stack_->parameters(), {spec_.lr, spec_.weight_decay});
   auto active = torch::ones({K}, torch::TensorOptions().dtype(torch::kBool).device(device_));
   auto stop = [&](int64_t k, NetworkStatus why) {
     outcomes[size_t(k)].status = why;
@@ -138,7 +141,7 @@ std::vector<NetworkOutcome> Trainer::run(const EpochCallback& on_epoch) {
         stop(k, NetworkStatus::stopped_early);
     }
     lr *= spec_.lr_decay;
-    for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    opt.set_lr(lr);
     if (on_epoch) on_epoch(epoch, outcomes);
     if (!active.any().item<bool>()) break;
   }

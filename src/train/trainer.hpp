@@ -63,7 +63,7 @@ class Trainer {
 };
 
 // Loss of each network of the stack: cross-entropy summed over targets, mean over the batch.
-// logits: per target [K, C_j, B]; targets: [B, n_targets]. Returns [K].
+// logits: per target [K, B, C_j]; targets: [B, n_targets]. Returns [K].
 torch::Tensor stack_loss(const std::vector<torch::Tensor>& logits, const torch::Tensor& targets);
 
 }  // namespace modspec
