@@ -22,5 +22,6 @@ struct ConfigOptions {
 void add_config_command(CLI::App& app);
 void add_data_commands(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_measure_command(CLI::App& app);
 
 }  // namespace modspec::cli

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/measure_report.hpp"
+#include "metrics/measure.hpp"
 #include "env/environment.hpp"
 #include "model/modular_rnn.hpp"
 #include "train/run_dir.hpp"
@@ -18,8 +20,10 @@ void add_train_command(CLI::App& app) {
   auto opts = std::make_shared<ConfigOptions>();
   opts->add_to(*cmd, true);
   auto out = std::make_shared<std::string>();
+  auto and_measure = std::make_shared<bool>(false);
   cmd->add_option("--out", *out, "run directory to write (default: runs/<hash of the resolved config>)");
-  cmd->callback([opts, out]() {
+  cmd->add_flag("--measure", *and_measure, "measure specialization after training (as `modspec measure`)");
+  cmd->callback([opts, out, and_measure]() {
     const auto t0 = std::chrono::steady_clock::now();
     const Config config = opts->resolve();
     const std::filesystem::path dir = out->empty() ? "runs/" + content_hash(config.to_toml()) : *out;
@@ -43,6 +47,13 @@ void add_train_command(CLI::App& app) {
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     write_run(dir, config, *net, 0, outcomes[0], env.task(), wall, trainer.pairs_per_second());
     progress.finish(std::string(status_name(outcomes[0].status)) + ", run directory " + dir.string());
+    if (*and_measure) {
+      const MetricSpec metric_spec = MetricSpec::from(config);
+      net->load_network_state(0, outcomes[0].weights);
+      const auto result = measure(*net, env, metric_spec);
+      write_metrics(dir, result[0], metric_spec);
+      print_specialization(std::cout, result[0]);
+    }
   });
 }
 

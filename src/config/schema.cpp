@@ -77,6 +77,19 @@ const std::vector<KeySpec>& schema() {
       {"train.stop_accuracy", Kind::real, 0.95, "test accuracy at which training stops early", 0, 1},
       {"train.device", Kind::string, std::string("cpu"), "cpu or cuda (needs a CUDA build of LibTorch)", -1, -1,
        S{"cpu", "cuda"}},
+      // metrics
+      {"metrics.measures", Kind::strings, S{"retraining", "ablation", "correlation"},
+       "measures of specialization to compute", -1, -1, S{"retraining", "ablation", "correlation"}},
+      {"metrics.seed", Kind::integer, int64_t(0), "seed of the readouts and of the shuffles of the correlation measure",
+       0},
+      {"metrics.readout_hidden", Kind::integer, int64_t(30), "hidden units of each readout Linear(n,h)-ReLU-Linear(h,C)",
+       1, 4096},
+      {"metrics.readout_epochs", Kind::integer, int64_t(3), "passes of readout training over the training tuples", 1,
+       1000},
+      {"metrics.readout_stop", Kind::real, 0.95,
+       "a readout's accuracy is taken at the first epoch it reaches this on the test tuples", 0, 1},
+      {"metrics.readout_lr", Kind::real, 1e-3, "Adam learning rate of the readouts", 0, 10},
+      {"metrics.readout_batch", Kind::integer, int64_t(256), "tuples per readout training step", 1, 1 << 20},
   };
   return keys;
 }

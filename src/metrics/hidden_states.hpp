@@ -1,0 +1,20 @@
+// Frozen networks are run once (DESIGN.md, principle 3): the hidden state of every module at
+// every step, for every tuple of a table, cached for the readouts and correlations.
+#pragma once
+#include <torch/torch.h>
+#include <vector>
+
+#include "env/environment.hpp"
+#include "model/modular_rnn.hpp"
+
+namespace modspec {
+
+// One network's states: [T, M, N_samples, n] (n = that network's own module size).
+using StateCache = std::vector<torch::Tensor>;  // one per network of the stack
+
+// noise_epoch picks the noise of dynamic presentations, so two runs over the same table can
+// share it. Returns one cache per network of the stack, on the CPU.
+StateCache cache_states(ModularRNNImpl& stack, const Environment& env, const PairTable& table, Split split,
+                        uint64_t noise_epoch);
+
+}  // namespace modspec

@@ -1,0 +1,66 @@
+// The three measures of functional specialization (paper 2.4), for every module m, digit k and
+// step t of every network of a trained stack:
+//   retraining   M_bn(m,k,t): test accuracy of a fresh readout trained on module m's state at
+//                step t to classify digit k; base b = 1/C.
+//   ablation     a readout trained on all modules' states at step t for digit k reaches test
+//                accuracy a; with module m's part of its input zeroed it reaches a_m. With
+//                L = clip((a - a_m) / (a - 1/C), 0, 1) (0 when a <= 1/C), M_ab = 1/C + (1 - 1/C) L,
+//                base b = 1/C: so Mbar_ab = L, 1 when silencing m leaves digit k at chance, 0
+//                when it changes nothing.
+//   correlation  M_cr(m,k,t): mean Pearson correlation (over the n units) between module m's
+//                state at step t for a test tuple and for the same tuple with digit k's stimulus
+//                kept and every other stimulus replaced by that of a random other test tuple;
+//                base b: mean correlation between the states of random pairs of test tuples.
+// The networks are run once over the train and test tuples; every readout of every (m, k, t)
+// is trained together on the cached states (see readout_stack.hpp), seeded by metrics.seed.
+#pragma once
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "env/environment.hpp"
+#include "metrics/readout_stack.hpp"
+#include "model/modular_rnn.hpp"
+
+namespace modspec {
+
+inline const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names{"retraining", "ablation", "correlation"};
+  return names;
+}
+
+struct MetricSpec {
+  std::vector<std::string> metrics = metric_names();
+  ReadoutSettings readout;
+  static MetricSpec from(const Config& config);
+};
+
+struct MeasureRow {
+  std::string metric;
+  int64_t step, module, digit;
+  double value, base, normalised;
+};
+
+struct SpecializationRow {
+  std::string metric;
+  int64_t step;
+  double network;               // F
+  std::vector<double> module;   // F^m
+};
+
+struct NetworkMetrics {
+  std::vector<MeasureRow> rows;
+  std::vector<SpecializationRow> specialization;  // empty when modules and digits differ in number
+  double seconds = 0;
+};
+
+// One result per network of the stack.
+std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec);
+
+// metrics.csv (metric, step, module, digit, value, base, normalised), specialization.csv
+// (metric, step, module, module_specialization, network_specialization) and metrics.json.
+void write_metrics(const std::filesystem::path& dir, const NetworkMetrics& m, const MetricSpec& spec);
+
+}  // namespace modspec

@@ -1,0 +1,34 @@
+// R independent readouts, Linear(d, hidden)-ReLU-Linear(hidden, C) as in the original
+// implementation, trained together in one batched pass on cached states. Readout r sees its own
+// input rows; no readout influences another.
+#pragma once
+#include <cstdint>
+#include <torch/torch.h>
+
+namespace modspec {
+
+struct ReadoutSettings {
+  int64_t hidden = 30;
+  int64_t epochs = 3;
+  double stop_accuracy = 0.95;  // a readout's value is taken at the first epoch it reaches this
+  double lr = 1e-3;
+  int64_t batch = 256;
+  uint64_t seed = 0;
+};
+
+class ReadoutStack {
+ public:
+  ReadoutStack(int64_t readouts, int64_t in_dim, int64_t classes, const ReadoutSettings& settings);
+
+  // x: [R, B, d] -> logits [R, B, C]
+  torch::Tensor forward(const torch::Tensor& x) const;
+  // Accuracy of each readout: x [R, B, d], y [R, B] -> [R]
+  torch::Tensor accuracy(const torch::Tensor& x, const torch::Tensor& y) const;
+
+  std::vector<torch::Tensor> parameters() const { return {w1_, b1_, w2_, b2_}; }
+
+ private:
+  torch::Tensor w1_, b1_, w2_, b2_;  // [R, d, h], [R, 1, h], [R, h, C], [R, 1, C]
+};
+
+}  // namespace modspec
