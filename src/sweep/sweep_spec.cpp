@@ -1,0 +1,197 @@
+#include "sweep/sweep_spec.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "config/schema.hpp"
+#include "util/error.hpp"
+
+namespace modspec {
+namespace {
+
+struct Axis {
+  std::string key;
+  std::vector<std::string> values;  // TOML text of each value (or a preset name)
+  uint32_t line = 0;                // where the axis is written
+};
+
+std::string node_text(const toml::node& node) {
+  std::ostringstream s;
+  node.visit([&](const auto& v) { s << v; });
+  return s.str();
+}
+
+std::vector<std::string> log_values(const std::string& key, const toml::array& spec, const std::string& where) {
+  if (spec.size() != 3 || !spec[0].is_number() || !spec[1].is_number() || !spec[2].is_integer())
+    throw Error(where + "axis " + key + ": log = [from, to, count] with from, to > 0 and count >= 2");
+  const double from = spec[0].value<double>().value(), to = spec[1].value<double>().value();
+  const int64_t count = spec[2].value<int64_t>().value();
+  if (from <= 0 || to <= 0 || count < 2) throw Error(where + "axis " + key + ": log needs from, to > 0 and count >= 2");
+  const KeySpec* ks = find_key(key);
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (int64_t i = 0; i < count; ++i) {
+    const double v = from * std::pow(to / from, double(i) / double(count - 1));
+    std::ostringstream s;
+    if (ks && ks->kind == Kind::integer) s << std::llround(v);
+    else s << std::setprecision(6) << v;
+    if (seen.insert(s.str()).second) out.push_back(s.str());
+  }
+  return out;
+}
+
+std::vector<Axis> read_axes(const toml::table& table, const std::string& prefix, const std::string& where) {
+  std::vector<Axis> axes;
+  for (const auto& [k, node] : table) {
+    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    Axis axis{key, {}, node.source().begin.line};
+    if (const auto* arr = node.as_array()) {
+      for (const auto& v : *arr) axis.values.push_back(v.is_string() ? *v.value<std::string>() : node_text(v));
+    } else if (const auto* t = node.as_table()) {
+      if (const auto* log = t->get_as<toml::array>("log")) {
+        axis.values = log_values(key, *log, where);
+      } else {
+        for (auto& sub : read_axes(*t, key, where)) axes.push_back(std::move(sub));
+        continue;
+      }
+    } else {
+      throw Error(where + "axis " + key + ": expected a list of values or { log = [from, to, count] }");
+    }
+    if (axis.values.empty()) throw Error(where + "axis " + key + ": no values");
+    if (key != "architecture" && !find_key(key))
+      throw Error(where + "axis '" + key + "' is not a config key (`modspec config` lists them) nor 'architecture'");
+    axes.push_back(std::move(axis));
+  }
+  return axes;
+}
+
+void apply(Config& config, const std::string& key, const std::string& value, const std::string& where) {
+  try {
+    if (key == "architecture") apply_architecture(config, value);
+    else config.set(key + "=" + value);
+  } catch (const Error& e) {
+    throw Error(where + e.what());
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& architecture_names() {
+  static const std::vector<std::string> names{"separate", "fused", "shared"};
+  return names;
+}
+
+void apply_architecture(Config& config, const std::string& preset) {
+  if (preset == "separate") {
+    config.set_value("model.input", std::string("separate"));
+    config.set_value("model.readout", std::string("separate"));
+  } else if (preset == "fused") {
+    config.set_value("model.input", std::string("separate"));
+    config.set_value("model.readout", std::string("shared"));
+  } else if (preset == "shared") {
+    config.set_value("model.input", std::string("shared"));
+    config.set_value("model.readout", std::string("shared"));
+  } else {
+    throw Error("architecture '" + preset + "' is not a preset (separate, fused, shared)");
+  }
+}
+
+std::string architecture_of(const Config& config) {
+  const bool shared_in = config.string("model.input") == "shared";
+  const bool shared_out = config.string("model.readout") == "shared";
+  if (!shared_in && !shared_out) return "separate";
+  if (!shared_in && shared_out) return "fused";
+  if (shared_in && shared_out) return "shared";
+  return "shared-input-separate-readout";
+}
+
+SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& source) {
+  const std::string where = source + ": ";
+  toml::table doc;
+  try {
+    doc = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw Error(source + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  for (const auto& [k, node] : doc) {
+    const std::string key(k.str());
+    if (key != "base" && key != "axes" && key != "seeds" && key != "combine" && key != "stack" && key != "measure")
+      throw Error(where + "unknown sweep key '" + key + "' (allowed: base, axes, seeds, combine, stack, measure)");
+  }
+  SweepSpec sweep;
+  Config base = Config::defaults();
+  if (const auto* t = doc.get_as<toml::table>("base")) {
+    std::ostringstream s;
+    s << *t;
+    base = Config::from_toml_text(s.str(), source + " [base]");
+  }
+  std::vector<Axis> axes;
+  if (const auto* t = doc.get_as<toml::table>("axes")) axes = read_axes(*t, "", where);
+  // TOML tables iterate in key order; the axes combine in the order they are written.
+  std::stable_sort(axes.begin(), axes.end(), [](const Axis& a, const Axis& b) { return a.line < b.line; });
+  const std::string combine = doc["combine"].value_or(std::string("product"));
+  if (combine != "product" && combine != "zip") throw Error(where + "combine: '" + combine + "' (allowed: product, zip)");
+  std::vector<int64_t> seeds{base.integer("model.seed")};
+  if (const auto* arr = doc.get_as<toml::array>("seeds")) {
+    seeds.clear();
+    for (const auto& v : *arr) {
+      if (!v.is_integer() || *v.value<int64_t>() < 0) throw Error(where + "seeds: expected non-negative integers");
+      seeds.push_back(*v.value<int64_t>());
+    }
+    if (seeds.empty()) throw Error(where + "seeds: empty list");
+  }
+  sweep.stack = doc["stack"].value_or(int64_t(16));
+  if (sweep.stack < 1) throw Error(where + "stack: at least 1");
+  sweep.measure = doc["measure"].value_or(true);
+
+  // Index tuples of the axes' values.
+  std::vector<std::vector<size_t>> combos;
+  if (axes.empty()) {
+    combos.push_back({});
+  } else if (combine == "zip") {
+    for (const auto& a : axes)
+      if (a.values.size() != axes[0].values.size())
+        throw Error(where + "combine = \"zip\" needs axes of equal length (" + a.key + " has " +
+                    std::to_string(a.values.size()) + ", " + axes[0].key + " has " + std::to_string(axes[0].values.size()) + ")");
+    for (size_t i = 0; i < axes[0].values.size(); ++i) combos.push_back(std::vector<size_t>(axes.size(), i));
+  } else {
+    combos.push_back({});
+    for (const auto& a : axes) {
+      std::vector<std::vector<size_t>> next;
+      for (const auto& c : combos)
+        for (size_t i = 0; i < a.values.size(); ++i) {
+          auto d = c;
+          d.push_back(i);
+          next.push_back(d);
+        }
+      combos = std::move(next);
+    }
+  }
+  for (const auto& combo : combos)
+    for (int64_t seed : seeds) {
+      RunPoint point{base, {}};
+      for (size_t a = 0; a < axes.size(); ++a) {
+        apply(point.config, axes[a].key, axes[a].values[combo[a]], where);
+        point.axes.emplace_back(axes[a].key, axes[a].values[combo[a]]);
+      }
+      point.config.set_value("model.seed", seed);
+      point.axes.emplace_back("seed", std::to_string(seed));
+      sweep.points.push_back(std::move(point));
+    }
+  return sweep;
+}
+
+SweepSpec SweepSpec::from_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw Error(file.string() + ": cannot open sweep file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return from_toml_text(text.str(), file.string());
+}
+
+}  // namespace modspec
