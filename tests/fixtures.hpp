@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "data/data_dir.hpp"
 #include "util/error.hpp"
 
 namespace modspec::test {
@@ -93,6 +94,11 @@ inline std::string error_message(const std::function<void()>& f) {
 
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+// Tests on real MNIST skip (with a message) when the data directory has none.
+inline bool have_mnist() {
+  return std::filesystem::exists(modspec::resolve_data_dir("") / "mnist" / "train-images-idx3-ubyte");
 }
 
 }  // namespace modspec::test

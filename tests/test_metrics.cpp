@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "data/data_dir.hpp"
+#include "fixtures.hpp"
 #include "env/environment.hpp"
 #include "metrics/measure.hpp"
 #include "metrics/specialization.hpp"
@@ -42,8 +43,6 @@ TEST(Specialization, ThreeModulesMatchDigitsOneToOne) {
   EXPECT_NEAR(specialization({{1, 0, 0}, {1, 0, 0}, {1, 0, 0}}).network, 0.0, 1e-12);
 }
 
-bool have_mnist() { return std::filesystem::exists(resolve_data_dir("") / "mnist" / "train-images-idx3-ubyte"); }
-
 struct Measured {
   std::map<std::string, std::vector<double>> F;  // per metric, per step
   std::map<std::string, std::vector<std::vector<double>>> Fm;
@@ -69,7 +68,7 @@ Measured run_measure(const std::vector<std::string>& overrides, uint64_t readout
 }
 
 #define REQUIRE_MNIST() \
-  if (!have_mnist()) GTEST_SKIP() << "no MNIST in the data directory (run bash scripts/setup.sh)"
+  if (!test::have_mnist()) GTEST_SKIP() << "no MNIST in the data directory (run bash scripts/setup.sh)"
 
 TEST(Metrics, SeparatePathwaysWithoutConnectionsAreSpecialized) {
   REQUIRE_MNIST();

@@ -114,10 +114,8 @@ architecture = ["separate", "fused"]
   }
 }
 
-bool have_mnist() { return std::filesystem::exists(resolve_data_dir("") / "mnist" / "train-images-idx3-ubyte"); }
-
 TEST(Sweep, ResumesAfterACrashAndBuildsTheTable) {
-  if (!have_mnist()) GTEST_SKIP() << "no MNIST in the data directory (run bash scripts/setup.sh)";
+  if (!test::have_mnist()) GTEST_SKIP() << "no MNIST in the data directory (run bash scripts/setup.sh)";
   test::TempDir out;
   const auto spec = SweepSpec::from_toml_text(R"(
 seeds = [0, 1]

@@ -12,10 +12,8 @@
 namespace modspec {
 namespace {
 
-bool have_mnist() { return std::filesystem::exists(resolve_data_dir("") / "mnist" / "train-images-idx3-ubyte"); }
-
 #define REQUIRE_MNIST() \
-  if (!have_mnist()) GTEST_SKIP() << "no MNIST in the data directory (run bash scripts/setup.sh)"
+  if (!test::have_mnist()) GTEST_SKIP() << "no MNIST in the data directory (run bash scripts/setup.sh)"
 
 struct TrainingSetup {
   Config config = Config::defaults();
