@@ -41,10 +41,10 @@ void draw_pairs_figure(const Environment& env, const Batch& batch, const std::fi
 
   const auto& task = env.task();
   std::ostringstream script;
-  script << "set terminal pngcairo size " << 260 + W * 4 << "," << 60 + H * 4 << " font 'sans,11'\n"
+  script << "set terminal pngcairo size " << 350 + W * 4 << "," << 60 + H * 4 << " font 'sans,11'\n"
          << "set output " << gnuplot_quote(out.filename().string()) << "\n"
          << "unset key; unset colorbox; unset border; unset xtics; unset ytics\n"
-         << "set lmargin at screen " << 250.0 / (260 + W * 4) << "\n"
+         << "set lmargin at screen " << 340.0 / (350 + W * 4) << "\n"
          << "set palette defined (-1 '#d0d8e8', 0 'black', 1 'white')\n"
          << "set cbrange [-1:1]\n"
          << "set xrange [-0.5:" << W - 0.5 << "]\nset yrange [" << H - 0.5 << ":-0.5]\n"
