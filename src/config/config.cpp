@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "config/schema.hpp"
+#include "config/toml_file.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
@@ -107,22 +108,12 @@ Config Config::defaults() {
 
 Config Config::from_toml_text(const std::string& text, const std::string& source_name) {
   Config c = defaults();
-  toml::table table;
-  try {
-    table = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    throw Error(source_name + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
-  absorb(c, table, "", source_name + ": ");
+  absorb(c, parse_toml(text, source_name), "", source_name + ": ");
   return c;
 }
 
 Config Config::from_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file.string() + ": cannot open config file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return from_toml_text(text.str(), file.string());
+  return from_toml_text(read_text_file(file, "config file"), file.string());
 }
 
 void Config::set(const std::string& assignment) {

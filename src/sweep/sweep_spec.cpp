@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "config/schema.hpp"
+#include "config/toml_file.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
@@ -112,12 +113,7 @@ std::string architecture_of(const Config& config) {
 
 SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& source) {
   const std::string where = source + ": ";
-  toml::table doc;
-  try {
-    doc = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw Error(source + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
+  const toml::table doc = parse_toml(text, source);
   for (const auto& [k, node] : doc) {
     const std::string key(k.str());
     if (key != "base" && key != "axes" && key != "seeds" && key != "combine" && key != "stack" && key != "measure")
@@ -187,11 +183,7 @@ SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& 
 }
 
 SweepSpec SweepSpec::from_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file.string() + ": cannot open sweep file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return from_toml_text(text.str(), file.string());
+  return from_toml_text(read_text_file(file, "sweep file"), file.string());
 }
 
 }  // namespace modspec
