@@ -24,5 +24,6 @@ void add_data_commands(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_measure_command(CLI::App& app);
 void add_sweep_commands(CLI::App& app);
+void add_reproduce_command(CLI::App& app);
 
 }  // namespace modspec::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   modspec::cli::add_train_command(app);
   modspec::cli::add_measure_command(app);
   modspec::cli::add_sweep_commands(app);
+  modspec::cli::add_reproduce_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

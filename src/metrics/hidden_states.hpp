@@ -12,9 +12,10 @@ namespace modspec {
 // One network's states: [T, M, N_samples, n] (n = that network's own module size).
 using StateCache = std::vector<torch::Tensor>;  // one per network of the stack
 
-// noise_epoch picks the noise of dynamic presentations, so two runs over the same table can
-// share it. Returns one cache per network of the stack, on the CPU.
+// noise_epoch picks the noise (and the random start times) of dynamic presentations, so two
+// runs over the same table can share it. Returns one cache per network of the stack, on the
+// CPU; `starts`, when given, receives each tuple's start step per stimulus [N_samples, S].
 StateCache cache_states(ModularRNNImpl& stack, const Environment& env, const PairTable& table, Split split,
-                        uint64_t noise_epoch);
+                        uint64_t noise_epoch, torch::Tensor* starts = nullptr);
 
 }  // namespace modspec

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "metrics/hidden_states.hpp"
@@ -53,10 +54,11 @@ PairTable shuffle_others(const PairTable& t, int64_t kept, const torch::Tensor& 
   return out;
 }
 
-struct ReadoutAccuracies {
-  torch::Tensor retraining;  // [T*M*S], readout (t, m, k) at (t*M + m)*S + k
-  torch::Tensor full;        // [T*S],   readout (t, k) at t*S + k, on all modules
-  torch::Tensor ablated;     // [M, T*S] the same with module m's input zeroed
+// Which test tuples each readout classifies correctly, at the epoch its value is taken from.
+struct ReadoutCorrect {
+  torch::Tensor retraining;  // [T*M*S, N_test], readout (t, m, k) at (t*M + m)*S + k
+  torch::Tensor full;        // [T*S, N_test],   readout (t, k) at t*S + k, on all modules
+  torch::Tensor ablated;     // [M, T*S, N_test] the same with module m's input zeroed
 };
 
 // Inputs of the readouts for the tuples `rows` of a cache [T, M, N, n].
@@ -70,7 +72,7 @@ torch::Tensor all_module_inputs(const torch::Tensor& cache, const torch::Tensor&
   return x.repeat_interleave(S, 0);  // [T*S, B, M*n]
 }
 
-ReadoutAccuracies train_readouts(const torch::Tensor& train, const torch::Tensor& test, const torch::Tensor& y_train,
+ReadoutCorrect train_readouts(const torch::Tensor& train, const torch::Tensor& test, const torch::Tensor& y_train,
                                  const torch::Tensor& y_test, int64_t C, const ReadoutSettings& settings, bool ablation) {
   const int64_t T = train.size(0), M = train.size(1), n = train.size(3), S = y_train.size(1);
   const int64_t N = train.size(2), R1 = T * M * S, R2 = T * S;
@@ -93,7 +95,7 @@ ReadoutAccuracies train_readouts(const torch::Tensor& train, const torch::Tensor
     x2_test = all_module_inputs(test, all_rows, S);
     y2_test = y_test.t().repeat({T, 1});
   }
-  ReadoutAccuracies best;
+  ReadoutCorrect best;
   torch::Tensor done1 = torch::zeros({R1}, torch::kBool), done2 = torch::zeros({R2}, torch::kBool);
   auto gen_seed = derive_seed({settings.seed, kReadout, 3});
   for (int64_t epoch = 0; epoch < settings.epochs; ++epoch) {
@@ -115,24 +117,58 @@ ReadoutAccuracies train_readouts(const torch::Tensor& train, const torch::Tensor
       opt.step();
     }
     // A readout's value is that of the first epoch at which it reaches the stop accuracy.
-    auto acc1 = retrain.accuracy(x1_test, y1_test);
-    best.retraining = epoch == 0 ? acc1 : torch::where(done1, best.retraining, acc1);
-    done1 = done1.logical_or(best.retraining.ge(settings.stop_accuracy));
+    auto c1 = retrain.correct(x1_test, y1_test);
+    best.retraining = epoch == 0 ? c1 : torch::where(done1.unsqueeze(1), best.retraining, c1);
+    done1 = done1.logical_or(best.retraining.mean(1).ge(settings.stop_accuracy));
     if (ablation) {
-      auto full = joint.accuracy(x2_test, y2_test);
-      auto ablated = torch::zeros({M, R2}, torch::kFloat64);
+      auto full = joint.correct(x2_test, y2_test);
+      std::vector<torch::Tensor> ablated;
       for (int64_t m = 0; m < M; ++m) {
         auto x = x2_test.clone();
         x.view({R2, -1, M, n}).select(2, m).zero_();
-        ablated[m] = joint.accuracy(x, y2_test);
+        ablated.push_back(joint.correct(x, y2_test));
       }
-      best.full = epoch == 0 ? full : torch::where(done2, best.full, full);
-      best.ablated = epoch == 0 ? ablated : torch::where(done2.unsqueeze(0), best.ablated, ablated);
-      done2 = done2.logical_or(best.full.ge(settings.stop_accuracy));
+      auto all_ablated = torch::stack(ablated);  // [M, R2, N_test]
+      best.full = epoch == 0 ? full : torch::where(done2.unsqueeze(1), best.full, full);
+      best.ablated = epoch == 0 ? all_ablated : torch::where(done2.view({1, R2, 1}), best.ablated, all_ablated);
+      done2 = done2.logical_or(best.full.mean(1).ge(settings.stop_accuracy));
     }
     if (done1.all().item<bool>() && (!ablation || done2.all().item<bool>())) break;
   }
   return best;
+}
+
+// A set of test tuples the measures are evaluated on: all of them, or (with random start
+// times) those whose stimuli switched on at the same steps.
+struct TestGroup {
+  std::string starts;  // "" for all tuples, else the start steps joined by ';' (e.g. "1;3")
+  torch::Tensor rows;  // [G] indices into the test tuples; undefined for all
+
+  torch::Tensor select(const torch::Tensor& x) const { return rows.defined() ? x.index_select(0, rows) : x; }
+  // Mean over the group's tuples of a per-tuple tensor [..., N_test] -> [...]
+  torch::Tensor mean(const torch::Tensor& x) const {
+    return (rows.defined() ? x.index_select(-1, rows) : x).mean(-1).contiguous();
+  }
+};
+
+// All tuples first, then one group per start-time tuple in ascending order. starts: [N, S]
+std::vector<TestGroup> test_groups(const torch::Tensor& starts, bool by_start) {
+  std::vector<TestGroup> groups{{"", torch::Tensor()}};
+  if (!by_start) return groups;
+  std::map<std::vector<int64_t>, std::vector<int64_t>> rows;
+  const auto s = starts.contiguous();
+  const auto* p = s.data_ptr<int64_t>();
+  const int64_t N = s.size(0), S = s.size(1);
+  for (int64_t i = 0; i < N; ++i) rows[std::vector<int64_t>(p + i * S, p + (i + 1) * S)].push_back(i);
+  for (const auto& [key, r] : rows) {
+    std::string label;
+    for (int64_t v : key) {
+      if (!label.empty()) label += ';';
+      label += std::to_string(v);
+    }
+    groups.push_back({label, torch::tensor(r, torch::kInt64)});
+  }
+  return groups;
 }
 
 }  // namespace
@@ -156,7 +192,8 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
   const double chance = 1.0 / double(C);
   const bool readouts = wants(spec, "retraining") || wants(spec, "ablation");
   const PairTable& test = env.test_pairs();
-  const StateCache test_states = cache_states(stack, env, test, Split::test, kMeasureTestNoise);
+  torch::Tensor test_starts;  // [N_test, S]
+  const StateCache test_states = cache_states(stack, env, test, Split::test, kMeasureTestNoise, &test_starts);
   StateCache train_states;
   torch::Tensor y_train, y_test = digits_of(test);
   if (readouts) {
@@ -174,53 +211,65 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
     }
     base_perm = permutation(test.size, derive_seed({spec.readout.seed, kReadout, 20}));
   }
+  const std::vector<TestGroup> groups = test_groups(test_starts, env.spec().random_start);
   const double shared_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   std::vector<NetworkMetrics> results(static_cast<size_t>(K));
   for (int64_t net = 0; net < K; ++net) {
     const auto t1 = std::chrono::steady_clock::now();
     auto& out = results[size_t(net)];
-    // values[metric][t][m][k]
-    std::map<std::string, std::vector<std::vector<std::vector<double>>>> mbar;
-    auto record = [&](const std::string& metric, int64_t t, int64_t m, int64_t k, double value, double base) {
-      const double norm = normalise(value, base);
-      out.rows.push_back({metric, t, m, k, value, base, norm});
-      auto& v = mbar[metric];
-      if (v.empty()) v.assign(size_t(T), std::vector<std::vector<double>>(size_t(M), std::vector<double>(size_t(S))));
-      v[size_t(t)][size_t(m)][size_t(k)] = norm;
-    };
-    if (readouts) {
-      const auto acc = train_readouts(train_states[size_t(net)], test_states[size_t(net)], y_train, y_test, C, spec.readout,
-                                      wants(spec, "ablation"));
-      for (int64_t t = 0; t < T; ++t)
-        for (int64_t m = 0; m < M; ++m)
-          for (int64_t k = 0; k < S; ++k) {
-            if (wants(spec, "retraining"))
-              record("retraining", t, m, k, acc.retraining[(t * M + m) * S + k].item<double>(), chance);
-            if (wants(spec, "ablation")) {
-              const double a = acc.full[t * S + k].item<double>(), am = acc.ablated[m][t * S + k].item<double>();
-              const double loss = a > chance ? std::clamp((a - am) / (a - chance), 0.0, 1.0) : 0.0;
-              record("ablation", t, m, k, chance + (1 - chance) * loss, chance);
+    std::optional<ReadoutCorrect> correct;
+    if (readouts)
+      correct = train_readouts(train_states[size_t(net)], test_states[size_t(net)], y_train, y_test, C, spec.readout,
+                               wants(spec, "ablation"));
+    for (const auto& group : groups) {
+      // mbar[metric][t][m][k]
+      std::map<std::string, std::vector<std::vector<std::vector<double>>>> mbar;
+      auto record = [&](const std::string& metric, int64_t t, int64_t m, int64_t k, double value, double base) {
+        const double norm = normalise(value, base);
+        out.rows.push_back({metric, t, m, k, value, base, norm, group.starts});
+        auto& v = mbar[metric];
+        if (v.empty()) v.assign(size_t(T), std::vector<std::vector<double>>(size_t(M), std::vector<double>(size_t(S))));
+        v[size_t(t)][size_t(m)][size_t(k)] = norm;
+      };
+      if (correct) {
+        // Accuracies over the group's tuples: [R1], [R2], [M, R2].
+        const auto retraining = group.mean(correct->retraining);
+        const auto full = wants(spec, "ablation") ? group.mean(correct->full) : torch::Tensor();
+        const auto ablated = wants(spec, "ablation") ? group.mean(correct->ablated) : torch::Tensor();
+        for (int64_t t = 0; t < T; ++t)
+          for (int64_t m = 0; m < M; ++m)
+            for (int64_t k = 0; k < S; ++k) {
+              if (wants(spec, "retraining"))
+                record("retraining", t, m, k, retraining[(t * M + m) * S + k].item<double>(), chance);
+              if (wants(spec, "ablation")) {
+                const double a = full[t * S + k].item<double>(), am = ablated[m][t * S + k].item<double>();
+                const double loss = a > chance ? std::clamp((a - am) / (a - chance), 0.0, 1.0) : 0.0;
+                record("ablation", t, m, k, chance + (1 - chance) * loss, chance);
+              }
             }
-          }
-    }
-    if (wants(spec, "correlation")) {
-      const auto& h = test_states[size_t(net)];  // [T, M, N, n]
-      for (int64_t t = 0; t < T; ++t)
-        for (int64_t m = 0; m < M; ++m) {
-          const double base = mean_pearson(h[t][m], h[t][m].index_select(0, base_perm));
-          for (int64_t k = 0; k < S; ++k)
-            record("correlation", t, m, k, mean_pearson(h[t][m], kept_states[size_t(k)][size_t(net)][t][m]), base);
-        }
-    }
-    if (M == S)
-      for (const auto& metric : spec.metrics) {
-        if (!mbar.count(metric)) continue;
-        for (int64_t t = 0; t < T; ++t) {
-          const Specialization s = specialization(mbar[metric][size_t(t)]);
-          out.specialization.push_back({metric, t, s.network, s.module});
-        }
       }
+      if (wants(spec, "correlation")) {
+        const auto& h = test_states[size_t(net)];  // [T, M, N_test, n]
+        const auto partner = group.rows.defined() ? base_perm.index_select(0, group.rows) : base_perm;
+        for (int64_t t = 0; t < T; ++t)
+          for (int64_t m = 0; m < M; ++m) {
+            const auto own = group.select(h[t][m]);
+            const double base = mean_pearson(own, h[t][m].index_select(0, partner));
+            for (int64_t k = 0; k < S; ++k)
+              record("correlation", t, m, k, mean_pearson(own, group.select(kept_states[size_t(k)][size_t(net)][t][m])),
+                     base);
+          }
+      }
+      if (M == S)
+        for (const auto& metric : spec.metrics) {
+          if (!mbar.count(metric)) continue;
+          for (int64_t t = 0; t < T; ++t) {
+            const Specialization s = specialization(mbar[metric][size_t(t)]);
+            out.specialization.push_back({metric, t, s.network, s.module, group.starts});
+          }
+        }
+    }
     out.seconds = shared_seconds / double(K) + std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   }
   return results;
@@ -228,18 +277,20 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
 
 void write_metrics(const std::filesystem::path& dir, const NetworkMetrics& m, const MetricSpec& spec) {
   std::ostringstream csv;
-  csv << "metric,step,module,digit,value,base,normalised\n";
+  csv << "metric,starts,step,module,digit,value,base,normalised\n";
   for (const auto& r : m.rows)
-    csv << r.metric << "," << r.step << "," << r.module << "," << r.digit << "," << r.value << "," << r.base << ","
-        << r.normalised << "\n";
+    csv << r.metric << "," << r.starts << "," << r.step << "," << r.module << "," << r.digit << "," << r.value << ","
+        << r.base << "," << r.normalised << "\n";
   write_file_atomic(dir / "metrics.csv", csv.str());
 
   std::ostringstream spec_csv;
-  spec_csv << "metric,step,module,module_specialization,network_specialization\n";
+  spec_csv << "metric,starts,step,module,module_specialization,network_specialization\n";
   nlohmann::json j;
   for (const auto& s : m.specialization) {
     for (size_t mod = 0; mod < s.module.size(); ++mod)
-      spec_csv << s.metric << "," << s.step << "," << mod << "," << s.module[mod] << "," << s.network << "\n";
+      spec_csv << s.metric << "," << s.starts << "," << s.step << "," << mod << "," << s.module[mod] << "," << s.network
+               << "\n";
+    if (!s.starts.empty()) continue;
     j["F"][s.metric].push_back(s.network);
     j["F_module"][s.metric].push_back(s.module);
   }

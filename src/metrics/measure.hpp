@@ -37,10 +37,15 @@ struct MetricSpec {
   static MetricSpec from(const Config& config);
 };
 
+// `starts` names the test tuples a row is evaluated on: "" for all of them; with random start
+// times (env.random_start) also each group of tuples whose stimuli switched on at the same steps,
+// e.g. "1;3" (stimulus 0 on from step 1, stimulus 1 from step 3). The readouts are trained on
+// all training tuples whatever the group; only their evaluation is per group.
 struct MeasureRow {
   std::string metric;
   int64_t step, module, digit;
   double value, base, normalised;
+  std::string starts;
 };
 
 struct SpecializationRow {
@@ -48,6 +53,7 @@ struct SpecializationRow {
   int64_t step;
   double network;               // F
   std::vector<double> module;   // F^m
+  std::string starts;
 };
 
 struct NetworkMetrics {
@@ -59,8 +65,9 @@ struct NetworkMetrics {
 // One result per network of the stack.
 std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec);
 
-// metrics.csv (metric, step, module, digit, value, base, normalised), specialization.csv
-// (metric, step, module, module_specialization, network_specialization) and metrics.json.
+// metrics.csv (metric, starts, step, module, digit, value, base, normalised), specialization.csv
+// (metric, starts, step, module, module_specialization, network_specialization) and metrics.json
+// (F over all test tuples).
 void write_metrics(const std::filesystem::path& dir, const NetworkMetrics& m, const MetricSpec& spec);
 
 }  // namespace modspec

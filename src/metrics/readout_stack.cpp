@@ -21,9 +21,9 @@ torch::Tensor ReadoutStack::forward(const torch::Tensor& x) const {
   return torch::baddbmm(b2_, torch::relu(torch::baddbmm(b1_, x, w1_)), w2_);
 }
 
-torch::Tensor ReadoutStack::accuracy(const torch::Tensor& x, const torch::Tensor& y) const {
+torch::Tensor ReadoutStack::correct(const torch::Tensor& x, const torch::Tensor& y) const {
   torch::NoGradGuard no_grad;
-  return forward(x).argmax(2).eq(y).to(torch::kFloat64).mean(1);
+  return forward(x).argmax(2).eq(y).to(torch::kFloat64);
 }
 
 }  // namespace modspec

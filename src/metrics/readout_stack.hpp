@@ -22,8 +22,9 @@ class ReadoutStack {
 
   // x: [R, B, d] -> logits [R, B, C]
   torch::Tensor forward(const torch::Tensor& x) const;
-  // Accuracy of each readout: x [R, B, d], y [R, B] -> [R]
-  torch::Tensor accuracy(const torch::Tensor& x, const torch::Tensor& y) const;
+  // Which samples each readout classifies correctly: x [R, B, d], y [R, B] -> [R, B] float64 of 0 and 1
+  // (its mean over B is the readout's accuracy).
+  torch::Tensor correct(const torch::Tensor& x, const torch::Tensor& y) const;
 
   std::vector<torch::Tensor> parameters() const { return {w1_, b1_, w2_, b2_}; }
 

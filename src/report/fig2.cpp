@@ -7,42 +7,22 @@
 
 #include "metrics/measure.hpp"
 #include "report/gnuplot.hpp"
+#include "report/last_step.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
-namespace {
-
-std::pair<double, double> mean_std(const std::vector<double>& v) {
-  if (v.empty()) return {NAN, NAN};
-  double m = 0;
-  for (double x : v) m += x;
-  m /= double(v.size());
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return {m, v.size() > 1 ? std::sqrt(s / double(v.size() - 1)) : 0.0};
-}
-
-}  // namespace
 
 std::vector<Fig2Point> fig2_points(const Table& t) {
-  const size_t c_run = t.column("run"), c_p = t.column("p"), c_q = t.column("q_analytic"),
-               c_metric = t.column("metric"), c_step = t.column("step"), c_module = t.column("module"),
-               c_f = t.column("network_specialization");
-  // The last step of each run.
-  std::map<std::string, int64_t> last;
-  for (const auto& r : t.rows)
-    if (!r[c_step].empty()) last[r[c_run]] = std::max<int64_t>(last[r[c_run]], std::stoll(r[c_step]));
+  const size_t c_p = t.column("p"), c_q = t.column("q_analytic");
   std::map<double, Fig2Point> by_p;
-  for (const auto& r : t.rows) {
-    if (r[c_step].empty() || r[c_f].empty() || r[c_module] != "0" || std::stoll(r[c_step]) != last[r[c_run]]) continue;
-    const double p = std::stod(r[c_p]);
+  for (const auto& run : runs_at_last_step(t)) {
+    const double p = std::stod(run.row[c_p]);
     auto& pt = by_p[p];
     pt.p = p;
-    pt.q = std::stod(r[c_q]);
-    pt.f[r[c_metric]].push_back(std::stod(r[c_f]));
+    pt.q = std::stod(run.row[c_q]);
+    for (const auto& [metric, f] : run.f) pt.f[metric].push_back(f);
   }
-  if (by_p.empty()) throw Error("fig2: the sweep table has no measured runs");
   std::vector<Fig2Point> out;
   for (auto& [p, pt] : by_p) out.push_back(pt);
   return out;

@@ -1,5 +1,6 @@
 #include "sweep/run_plan.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -58,6 +59,11 @@ SweepPlan plan_sweep(const SweepSpec& sweep, const std::filesystem::path& out) {
     groups[it->second].push_back(plan.runs.size());
     plan.runs.push_back({point, hash, out / "runs" / hash});
   }
+  // Within a group, networks of similar n share a stack, since a stack pads to its largest n.
+  for (auto& g : groups)
+    std::stable_sort(g.begin(), g.end(), [&](size_t a, size_t b) {
+      return plan.runs[a].point.config.integer("model.n") < plan.runs[b].point.config.integer("model.n");
+    });
   for (const auto& g : groups)
     for (size_t i = 0; i < g.size(); i += size_t(sweep.stack))
       plan.stacks.emplace_back(g.begin() + long(i), g.begin() + long(std::min(g.size(), i + size_t(sweep.stack))));

@@ -1,5 +1,6 @@
 #include "sweep/sweep_runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -92,8 +93,15 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
     }
     if (!pending.empty()) work.push_back(pending);
   }
+  // Costliest stacks first, so no worker is left with a big one at the end (cost ~ size x n).
+  auto cost = [](const std::vector<const PlannedRun*>& stack) {
+    int64_t n = 0;
+    for (const auto* r : stack) n = std::max(n, r->point.config.integer("model.n"));
+    return n * int64_t(stack.size());
+  };
+  std::stable_sort(work.begin(), work.end(), [&](const auto& a, const auto& b) { return cost(a) > cost(b); });
   const int64_t todo = report.runs - report.skipped;
-  Progress progress("sweep", todo);
+  Progress progress(options.label, todo);
   EnvironmentCache envs;
   std::atomic<size_t> next{0};
   std::mutex done_mutex;

@@ -14,6 +14,7 @@ struct SweepOptions {
   int64_t workers = 2;
   int64_t shard = 0, shards = 1;
   std::string data_dir;  // --data-dir, overrides data.dir
+  std::string label = "sweep";  // names the progress bar (e.g. the MPI rank)
 };
 
 struct SweepReport {

@@ -84,7 +84,7 @@ Table sweep_table(const std::filesystem::path& dir) {
   Table t;
   t.columns = {"run"};
   for (const auto& a : axes) t.columns.push_back("axis_" + a);
-  for (const char* c : {"architecture", "n", "p", "p_s", "seed", "q_analytic", "q_measured", "status", "epochs_run",
+  for (const char* c : {"architecture", "n", "p", "p_s", "covariance", "seed", "q_analytic", "q_measured", "status", "epochs_run",
                         "test_accuracy_mean"})
     t.columns.push_back(c);
   // Accuracy per target and the per-digit measures: their count depends on the task.
@@ -97,7 +97,7 @@ Table sweep_table(const std::filesystem::path& dir) {
     max_digits = std::max<int64_t>(max_digits, int64_t(Config::from_file(r / "config.toml").strings("env.datasets").size()));
   }
   for (const auto& tg : targets) t.columns.push_back("test_accuracy_" + tg);
-  for (const char* c : {"metric", "step", "module"}) t.columns.push_back(c);
+  for (const char* c : {"metric", "starts", "step", "module"}) t.columns.push_back(c);
   for (int64_t d = 0; d < max_digits; ++d) t.columns.push_back("normalised_digit" + std::to_string(d));
   t.columns.push_back("module_specialization");
   t.columns.push_back("network_specialization");
@@ -113,6 +113,7 @@ Table sweep_table(const std::filesystem::path& dir) {
     head.push_back(std::to_string(s.value("n", 0)));
     head.push_back(num(s["p"]));
     head.push_back(std::to_string(s.value("p_s", 0)));
+    head.push_back(num(config.real("env.covariance")));
     head.push_back(std::to_string(s.value("seed", 0)));
     head.push_back(num(s["q_analytic"]));
     head.push_back(num(s["q_measured"]));
@@ -123,19 +124,22 @@ Table sweep_table(const std::filesystem::path& dir) {
       head.push_back(s.contains("test_accuracy") && s["test_accuracy"].contains(tg) ? num(s["test_accuracy"][tg]) : "");
 
     // normalised[(metric, step, module)][digit], from metrics.csv; F from specialization.csv.
-    std::map<std::tuple<std::string, int64_t, int64_t>, std::vector<std::string>> norm;
-    std::map<std::tuple<std::string, int64_t, int64_t>, std::pair<std::string, std::string>> spec;
+    using Key = std::tuple<std::string, std::string, int64_t, int64_t>;  // metric, starts, step, module
+    std::map<Key, std::vector<std::string>> norm;
+    std::map<Key, std::pair<std::string, std::string>> spec;
     if (std::filesystem::exists(r / "metrics.json")) {
       const Table m = read_csv(r / "metrics.csv");
       for (const auto& row : m.rows) {
-        auto& v = norm[{row[m.column("metric")], std::stoll(row[m.column("step")]), std::stoll(row[m.column("module")])}];
+        auto& v = norm[{row[m.column("metric")], row[m.column("starts")], std::stoll(row[m.column("step")]),
+                        std::stoll(row[m.column("module")])}];
         const auto d = size_t(std::stoll(row[m.column("digit")]));
         if (v.size() <= d) v.resize(d + 1);
         v[d] = row[m.column("normalised")];
       }
       const Table f = read_csv(r / "specialization.csv");
       for (const auto& row : f.rows)
-        spec[{row[f.column("metric")], std::stoll(row[f.column("step")]), std::stoll(row[f.column("module")])}] = {
+        spec[{row[f.column("metric")], row[f.column("starts")], std::stoll(row[f.column("step")]),
+              std::stoll(row[f.column("module")])}] = {
             row[f.column("module_specialization")], row[f.column("network_specialization")]};
     }
     if (norm.empty()) {
@@ -147,8 +151,9 @@ Table sweep_table(const std::filesystem::path& dir) {
     for (const auto& [key, digits] : norm) {
       auto row = head;
       row.push_back(std::get<0>(key));
-      row.push_back(std::to_string(std::get<1>(key)));
+      row.push_back(std::get<1>(key));
       row.push_back(std::to_string(std::get<2>(key)));
+      row.push_back(std::to_string(std::get<3>(key)));
       for (int64_t d = 0; d < max_digits; ++d) row.push_back(size_t(d) < digits.size() ? digits[size_t(d)] : "");
       auto it = spec.find(key);
       row.push_back(it == spec.end() ? "" : it->second.first);

@@ -1,7 +1,9 @@
 // `modspec table DIR`: one tidy CSV of a sweep directory, one row per run x metric x step x
-// module, with the run's axis values, n, p, p_s, seed, Q (analytic and measured), accuracies,
-// the normalised measure of each digit, F^m and F. Plain CSV (fields quoted only when they
-// hold a comma or a quote) that pandas and R read as they are.
+// module, with the run's axis values, n, p, p_s, covariance c, seed, Q (analytic and measured),
+// accuracies, the normalised measure of each digit, F^m and F. With env.random_start there are
+// also rows per start-time group (column `starts`, e.g. "1;3"; empty for all test tuples).
+// Plain CSV (fields quoted only when they hold a comma or a quote) that pandas and R read as
+// they are.
 #pragma once
 #include <filesystem>
 #include <string>

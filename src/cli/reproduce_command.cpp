@@ -1,0 +1,66 @@
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/sweep_launch.hpp"
+#include "report/fig2.hpp"
+#include "report/heatmaps.hpp"
+#include "sweep/reproduce_configs.hpp"
+#include "sweep/table.hpp"
+
+namespace modspec::cli {
+namespace {
+
+// Draws a figure from its sweep's table into dir; returns the text printed for it.
+std::string draw_figure(const std::string& figure, const std::filesystem::path& dir) {
+  const Table table = read_csv(dir / "table.csv");
+  if (figure == "fig2") {
+    const auto points = fig2_points(table);
+    draw_fig2(points, dir);
+    return "specialization F at the last step (mean+-std over seeds):\n" + fig2_text(points);
+  }
+  const Heatmaps maps = heatmaps_from(table);
+  draw_heatmaps(maps, dir, figure);
+  return heatmaps_text(maps);
+}
+
+}  // namespace
+
+void add_reproduce_command(CLI::App& app) {
+  auto* reproduce = app.add_subcommand(
+      "reproduce",
+      "reproduce a figure of the paper. Quick scale on 2 cores: fig2 about 1 minute, fig3 about 4 minutes, fig5 "
+      "about 6 minutes; paper scale uses the paper's grids and seeds (hours). Resumable like `sweep`, and "
+      "`mpirun -n N` shares it among N ranks");
+  auto figure = std::make_shared<std::string>();
+  auto scale = std::make_shared<std::string>("quick");
+  auto out = std::make_shared<std::string>();
+  auto sweep_file = std::make_shared<std::string>();
+  auto options = std::make_shared<LaunchOptions>();
+  reproduce->add_option("figure", *figure, "fig2: F against Q and p; fig3: F over n x p_s per c and architecture; "
+                                           "fig5: fig3 with bottlenecks and digits x Fashion-MNIST")
+      ->required()
+      ->check(CLI::IsMember({"fig2", "fig3", "fig5"}));
+  reproduce->add_option("--scale", *scale, "quick (default) or paper")->check(CLI::IsMember({"quick", "paper"}));
+  reproduce->add_option("--out", *out, "output directory (default: out/<figure>-<scale>)");
+  reproduce->add_option("--sweep", *sweep_file,
+                        "draw the figure from this sweep file instead of the built-in one (e.g. a copy of "
+                        "configs/reproduce/fig5-quick.toml with [\"mnist\", \"emnist-letters\"] added)");
+  options->add_to(*reproduce, false);
+  reproduce->callback([figure, scale, out, sweep_file, options]() {
+    const std::string name = *figure + "-" + *scale;
+    const std::filesystem::path dir = !out->empty() ? std::filesystem::path(*out)
+                                      : sweep_file->empty() ? std::filesystem::path("out") / name
+                                                            : std::filesystem::path("out") / (*figure + "-custom");
+    const SweepSpec spec = sweep_file->empty()
+                               ? SweepSpec::from_toml_text(reproduce_configs().at(name), "configs/reproduce/" + name + ".toml")
+                               : SweepSpec::from_file(*sweep_file);
+    SweepReport r;
+    if (!launch_sweep(spec, dir, *options, r)) return;
+    write_table(dir);
+    const std::string text = draw_figure(*figure, dir);
+    std::cout << r.runs << " networks, " << r.trained << " trained now, " << r.seconds << " s\n"
+              << text << "figure: " << (dir / (*figure + ".png")).string() << " (with .svg, .dat and .gp beside it)\n";
+  });
+}
+
+}  // namespace modspec::cli

@@ -1,0 +1,213 @@
+#include "report/heatmaps.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <set>
+#include <sstream>
+
+#include "metrics/measure.hpp"
+#include "report/gnuplot.hpp"
+#include "report/last_step.hpp"
+#include "sweep/sweep_spec.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace modspec {
+namespace {
+
+// Axes that place a run inside a variant's panels rather than make a variant.
+bool is_grid_axis(const std::string& column) {
+  static const std::set<std::string> grid{"axis_model.n", "axis_model.p", "axis_model.p_s", "axis_env.covariance",
+                                          "axis_seed"};
+  return grid.count(column) > 0;
+}
+
+// "axis_model.bottleneck" = "5" -> "bottleneck 5"; env.datasets ["mnist", "fashion"] -> "datasets mnist x fashion".
+std::string pretty(const std::string& column, const std::string& value) {
+  if (column == "architecture" || column == "axis_architecture") return value;
+  std::string x;
+  for (char c : value) {
+    if (c == ',') x += " x ";
+    else if (c != '[' && c != ']' && c != '"' && c != ' ') x += c;
+  }
+  const std::string key = column.substr(column.rfind('.') == std::string::npos ? 5 : column.rfind('.') + 1);
+  return key + " " + x;
+}
+
+// Orders a variant's parts: architectures in preset order, numbers by value, the rest as text.
+std::pair<double, std::string> order_of(const std::string& column, const std::string& value) {
+  if (column == "architecture" || column == "axis_architecture") {
+    const auto& names = architecture_names();
+    return {double(std::find(names.begin(), names.end(), value) - names.begin()), value};
+  }
+  char* end = nullptr;
+  const double d = std::strtod(value.c_str(), &end);
+  if (!value.empty() && end && *end == '\0') return {d, value};
+  return {0.0, value};
+}
+
+template <typename T>
+size_t index_of(const std::vector<T>& v, const T& x) {
+  return size_t(std::find(v.begin(), v.end(), x) - v.begin());
+}
+
+std::string number(double x) {
+  std::ostringstream s;
+  s << x;
+  return s.str();
+}
+
+}  // namespace
+
+Heatmaps heatmaps_from(const Table& t) {
+  const size_t c_n = t.column("n"), c_ps = t.column("p_s"), c_c = t.column("covariance");
+  std::vector<std::string> variant_columns;
+  for (const auto& c : t.columns)
+    if (c.rfind("axis_", 0) == 0 && !is_grid_axis(c)) variant_columns.push_back(c);
+  if (std::find(variant_columns.begin(), variant_columns.end(), "axis_architecture") == variant_columns.end())
+    variant_columns.insert(variant_columns.begin(), "architecture");
+
+  struct Run {
+    std::vector<std::pair<double, std::string>> order;
+    std::string variant;
+    double c;
+    int64_t n, p_s;
+    std::map<std::string, double> f;
+  };
+  std::vector<Run> runs;
+  std::set<double> cs;
+  std::set<int64_t> ns, p_ss;
+  for (const auto& r : runs_at_last_step(t)) {
+    Run run{{}, "", std::stod(r.row[c_c]), std::stoll(r.row[c_n]), std::stoll(r.row[c_ps]), r.f};
+    for (const auto& col : variant_columns) {
+      const std::string& value = r.row[t.column(col)];
+      run.order.push_back(order_of(col, value));
+      run.variant += (run.variant.empty() ? "" : ", ") + pretty(col, value);
+    }
+    cs.insert(run.c);
+    ns.insert(run.n);
+    p_ss.insert(run.p_s);
+    runs.push_back(std::move(run));
+  }
+  std::stable_sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.order < b.order; });
+
+  Heatmaps maps;
+  maps.covariances.assign(cs.begin(), cs.end());
+  maps.ns.assign(ns.begin(), ns.end());
+  maps.p_ss.assign(p_ss.begin(), p_ss.end());
+  for (const auto& run : runs) {
+    if (index_of(maps.variants, run.variant) == maps.variants.size()) maps.variants.push_back(run.variant);
+    const Heatmaps::Cell cell{index_of(maps.variants, run.variant), index_of(maps.covariances, run.c),
+                              index_of(maps.ns, run.n), index_of(maps.p_ss, run.p_s)};
+    double sum = 0;
+    for (const auto& [metric, f] : run.f) {
+      maps.f[metric][cell].push_back(f);
+      sum += f;
+    }
+    maps.f["mean"][cell].push_back(sum / double(run.f.size()));
+  }
+  return maps;
+}
+
+void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const std::string& name) {
+  std::vector<std::string> metrics{"mean"};
+  for (const auto& m : metric_names()) metrics.push_back(m);
+  const size_t rows = maps.variants.size(), cols = maps.covariances.size();
+
+  // One block per panel (gnuplot `index`), every (n, p_s) cell present, NaN where no run is.
+  std::ostringstream dat;
+  dat << "# panels in order: variant-major, then c; columns: p_s_index n_index p_s n";
+  for (const auto& m : metrics) dat << " F_" << m;
+  dat << " seeds\n" << std::setprecision(6);
+  for (size_t v = 0; v < rows; ++v)
+    for (size_t c = 0; c < cols; ++c) {
+      dat << "# " << maps.variants[v] << ", c = " << maps.covariances[c] << "\n";
+      for (size_t in = 0; in < maps.ns.size(); ++in)
+        for (size_t ip = 0; ip < maps.p_ss.size(); ++ip) {
+          dat << ip << " " << in << " " << maps.p_ss[ip] << " " << maps.ns[in];
+          size_t seeds = 0;
+          for (const auto& m : metrics) {
+            const auto& cells = maps.f.count(m) ? maps.f.at(m) : std::map<Heatmaps::Cell, std::vector<double>>{};
+            auto it = cells.find({v, c, in, ip});
+            const double mean = it == cells.end() ? NAN : mean_std(it->second).first;
+            dat << " " << (std::isnan(mean) ? std::string("NaN") : number(mean));
+            if (it != cells.end()) seeds = std::max(seeds, it->second.size());
+          }
+          dat << " " << seeds << "\n";
+        }
+      dat << "\n\n";
+    }
+  write_file_atomic(dir / (name + ".dat"), dat.str());
+
+  std::ostringstream gp;
+  gp << "# " << name << ": specialization F at the last step over p_s (x) and n (y), mean over seeds;\n"
+     << "# one panel per covariance c (columns), one row per network variant.\n"
+     << "metrics = \"";
+  for (size_t i = 0; i < metrics.size(); ++i) gp << (i ? " " : "") << metrics[i];
+  gp << "\"\narray panel[" << rows * cols << "]\n";
+  for (size_t v = 0; v < rows; ++v)
+    for (size_t c = 0; c < cols; ++c)
+      gp << "panel[" << v * cols + c + 1 << "] = " << gnuplot_quote(maps.variants[v] + ", c = " + number(maps.covariances[c]))
+         << "\n";
+  gp << "set xtics (";
+  for (size_t i = 0; i < maps.p_ss.size(); ++i) gp << (i ? ", " : "") << "\"" << maps.p_ss[i] << "\" " << i;
+  gp << ")\nset ytics (";
+  for (size_t i = 0; i < maps.ns.size(); ++i) gp << (i ? ", " : "") << "\"" << maps.ns[i] << "\" " << i;
+  gp << ")\nset xrange [-0.5:" << double(maps.p_ss.size()) - 0.5 << "]; set yrange [-0.5:" << double(maps.ns.size()) - 0.5
+     << "]\n"
+     << "set xlabel 'inter-module synapses p_s'; set ylabel 'module size n'\n"
+     << "set cbrange [0:1]; set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')\n"
+     << "unset key; set tics out nomirror\n"
+     << "do for [m = 1:words(metrics)] {\n"
+     << "  metric = word(metrics, m); col = 4 + m\n"
+     << "  stem = (metric eq 'mean') ? '" << name << "' : '" << name << "-'.metric\n"
+     << "  do for [fmt in \"png svg\"] {\n"
+     << "    if (fmt eq \"png\") { set terminal pngcairo size " << 120 + 380 * cols << "," << 60 + 320 * rows
+     << " font 'sans,10' } else { set terminal svg size " << 120 + 380 * cols << "," << 60 + 320 * rows
+     << " font 'sans,10' }\n"
+     << "    set output stem.'.'.fmt\n"
+     << "    set multiplot layout " << rows << "," << cols << " title 'specialization F ('.metric.') at the last step'\n"
+     << "    do for [k = 1:" << rows * cols << "] {\n"
+     << "      set title panel[k]\n"
+     << "      plot '" << name << ".dat' index (k-1) using 1:2:(column(col)) with image, \\\n"
+     << "           '' index (k-1) using 1:2:(column(col) == column(col) ? sprintf('%.2f', column(col)) : ''):"
+        "(column(col) > 0.6 ? 0 : 0xffffff) with labels textcolor rgb variable font 'sans,9'\n"
+     << "    }\n"
+     << "    unset multiplot\n"
+     << "  }\n"
+     << "}\n";
+  write_file_atomic(dir / (name + ".gp"), gp.str());
+  run_gnuplot(dir / (name + ".gp"));
+}
+
+std::string heatmaps_text(const Heatmaps& maps) {
+  std::ostringstream out;
+  out << "F at the last step, mean of the three metrics (rows: n, columns: p_s)\n" << std::fixed;
+  const auto& cells = maps.f.at("mean");
+  for (size_t v = 0; v < maps.variants.size(); ++v) {
+    out << maps.variants[v] << "\n" << std::setw(10) << "n \\ p_s";
+    for (size_t c = 0; c < maps.covariances.size(); ++c) {
+      std::ostringstream head;
+      head << "c=" << number(maps.covariances[c]) << ":";
+      out << "  " << std::setw(8) << head.str();
+      for (int64_t ps : maps.p_ss) out << std::setw(6) << ps;
+    }
+    out << "\n";
+    for (size_t in = 0; in < maps.ns.size(); ++in) {
+      out << std::setw(10) << maps.ns[in];
+      for (size_t c = 0; c < maps.covariances.size(); ++c) {
+        out << "  " << std::setw(8) << "";
+        for (size_t ip = 0; ip < maps.p_ss.size(); ++ip) {
+          auto it = cells.find({v, c, in, ip});
+          if (it == cells.end()) out << std::setw(6) << "-";
+          else out << std::setw(6) << std::setprecision(2) << mean_std(it->second).first;
+        }
+      }
+      out << "\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace modspec

@@ -1,0 +1,40 @@
+#include "report/last_step.hpp"
+
+#include <cmath>
+
+#include "util/error.hpp"
+
+namespace modspec {
+
+std::vector<RunAtLastStep> runs_at_last_step(const Table& t) {
+  const size_t c_run = t.column("run"), c_metric = t.column("metric"), c_step = t.column("step"),
+               c_module = t.column("module"), c_f = t.column("network_specialization"), c_starts = t.column("starts");
+  std::map<std::string, int64_t> last;
+  for (const auto& r : t.rows)
+    if (!r[c_step].empty()) last[r[c_run]] = std::max<int64_t>(last[r[c_run]], std::stoll(r[c_step]));
+  // F is a property of the network: module 0's rows carry it.
+  std::map<std::string, RunAtLastStep> by_run;
+  for (const auto& r : t.rows) {
+    if (!r[c_starts].empty()) continue;  // a start-time group, not all test tuples
+    if (r[c_step].empty() || r[c_f].empty() || r[c_module] != "0" || std::stoll(r[c_step]) != last[r[c_run]]) continue;
+    auto& run = by_run[r[c_run]];
+    run.row = r;
+    run.f[r[c_metric]] = std::stod(r[c_f]);
+  }
+  if (by_run.empty()) throw Error("the sweep table has no measured runs");
+  std::vector<RunAtLastStep> out;
+  for (auto& [name, run] : by_run) out.push_back(std::move(run));
+  return out;
+}
+
+std::pair<double, double> mean_std(const std::vector<double>& v) {
+  if (v.empty()) return {NAN, NAN};
+  double m = 0;
+  for (double x : v) m += x;
+  m /= double(v.size());
+  double s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return {m, v.size() > 1 ? std::sqrt(s / double(v.size() - 1)) : 0.0};
+}
+
+}  // namespace modspec
