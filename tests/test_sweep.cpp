@@ -142,7 +142,7 @@ metrics.readout_epochs = 1
   const Table t = sweep_table(out.path());
   for (const char* c : {"run", "axis_model.p_s", "axis_seed", "architecture", "n", "p", "p_s", "seed", "q_analytic",
                         "q_measured", "test_accuracy_mean", "test_accuracy_T1", "test_accuracy_T2", "metric", "step",
-                        "module", "normalised_digit0", "normalised_digit1", "module_specialization",
+                        "module", "starts", "covariance", "normalised_digit0", "normalised_digit1", "module_specialization",
                         "network_specialization"})
     EXPECT_NO_THROW(t.column(c)) << c;
   // 4 runs x 3 metrics x 3 steps x 2 modules.

@@ -3,15 +3,21 @@
 #include "cli/commands.hpp"
 #include "cli/sweep_launch.hpp"
 #include "report/fig2.hpp"
+#include "report/fig4.hpp"
 #include "report/heatmaps.hpp"
 #include "sweep/reproduce_configs.hpp"
 #include "sweep/table.hpp"
+#include "util/error.hpp"
 
 namespace modspec::cli {
 namespace {
 
-// Draws a figure from its sweep's table into dir; returns the text printed for it.
-std::string draw_figure(const std::string& figure, const std::filesystem::path& dir) {
+SweepSpec builtin_sweep(const std::string& name) {
+  return SweepSpec::from_toml_text(reproduce_configs().at(name), "configs/reproduce/" + name + ".toml");
+}
+
+// Draws a sweep figure (fig2, fig3, fig5) from its table in dir; returns the text printed for it.
+std::string draw_sweep_figure(const std::string& figure, const std::filesystem::path& dir) {
   const Table table = read_csv(dir / "table.csv");
   if (figure == "fig2") {
     const auto points = fig2_points(table);
@@ -28,22 +34,25 @@ std::string draw_figure(const std::string& figure, const std::filesystem::path& 
 void add_reproduce_command(CLI::App& app) {
   auto* reproduce = app.add_subcommand(
       "reproduce",
-      "reproduce a figure of the paper. Quick scale on 2 cores: fig2 about 1 minute, fig3 about 4 minutes, fig5 "
-      "about 6 minutes; paper scale uses the paper's grids and seeds (hours). Resumable like `sweep`, and "
-      "`mpirun -n N` shares it among N ranks");
+      "reproduce a figure of the paper. Quick scale on 2 cores: fig2 about 1 minute, fig3 about 3 minutes, fig4 "
+      "about 2 minutes, fig5 about 5 minutes; paper scale uses the paper's grids and seeds (hours). Resumable "
+      "like `sweep`, and `mpirun -n N` shares it among N ranks");
   auto figure = std::make_shared<std::string>();
   auto scale = std::make_shared<std::string>("quick");
   auto out = std::make_shared<std::string>();
   auto sweep_file = std::make_shared<std::string>();
   auto options = std::make_shared<LaunchOptions>();
-  reproduce->add_option("figure", *figure, "fig2: F against Q and p; fig3: F over n x p_s per c and architecture; "
-                                           "fig5: fig3 with bottlenecks and digits x Fashion-MNIST")
+  reproduce
+      ->add_option("figure", *figure,
+                   "fig2: F against Q and p; fig3: F over n x p_s per c and architecture; fig4: specialization over "
+                   "time (A communication timing, B noise, C random starts); fig5: fig3 with bottlenecks and "
+                   "digits x Fashion-MNIST")
       ->required()
-      ->check(CLI::IsMember({"fig2", "fig3", "fig5"}));
+      ->check(CLI::IsMember({"fig2", "fig3", "fig4", "fig5"}));
   reproduce->add_option("--scale", *scale, "quick (default) or paper")->check(CLI::IsMember({"quick", "paper"}));
   reproduce->add_option("--out", *out, "output directory (default: out/<figure>-<scale>)");
   reproduce->add_option("--sweep", *sweep_file,
-                        "draw the figure from this sweep file instead of the built-in one (e.g. a copy of "
+                        "fig2, fig3, fig5: draw from this sweep file instead of the built-in one (e.g. a copy of "
                         "configs/reproduce/fig5-quick.toml with [\"mnist\", \"emnist-letters\"] added)");
   options->add_to(*reproduce, false);
   reproduce->callback([figure, scale, out, sweep_file, options]() {
@@ -51,13 +60,27 @@ void add_reproduce_command(CLI::App& app) {
     const std::filesystem::path dir = !out->empty() ? std::filesystem::path(*out)
                                       : sweep_file->empty() ? std::filesystem::path("out") / name
                                                             : std::filesystem::path("out") / (*figure + "-custom");
-    const SweepSpec spec = sweep_file->empty()
-                               ? SweepSpec::from_toml_text(reproduce_configs().at(name), "configs/reproduce/" + name + ".toml")
-                               : SweepSpec::from_file(*sweep_file);
     SweepReport r;
+    if (*figure == "fig4") {
+      // Three sweeps, one directory each: A (dir/a), B (dir/b), C (dir/c).
+      if (!sweep_file->empty()) throw Error("--sweep: fig4 draws three built-in sweeps (configs/reproduce/fig4?-*.toml)");
+      std::string text;
+      for (const auto& [part, which] : {std::pair{"a", Fig4Panel::a}, {"b", Fig4Panel::b}, {"c", Fig4Panel::c}}) {
+        const auto sub = dir / part;
+        if (!launch_sweep(builtin_sweep("fig4" + std::string(part) + "-" + *scale), sub, *options, r)) continue;
+        write_table(sub);
+        text += "Fig. 4" + std::string(1, char(std::toupper(part[0]))) + ", " + std::to_string(r.runs) + " networks (" +
+                std::to_string(r.trained) + " trained now, " + std::to_string(int(r.seconds)) + " s): " +
+                draw_fig4(which, read_csv(sub / "table.csv"), sub) + "figure: " + (sub / ("fig4" + std::string(part) + ".png")).string() +
+                "\n\n";
+      }
+      std::cout << text;
+      return;
+    }
+    const SweepSpec spec = sweep_file->empty() ? builtin_sweep(name) : SweepSpec::from_file(*sweep_file);
     if (!launch_sweep(spec, dir, *options, r)) return;
     write_table(dir);
-    const std::string text = draw_figure(*figure, dir);
+    const std::string text = draw_sweep_figure(*figure, dir);
     std::cout << r.runs << " networks, " << r.trained << " trained now, " << r.seconds << " s\n"
               << text << "figure: " << (dir / (*figure + ".png")).string() << " (with .svg, .dat and .gp beside it)\n";
   });

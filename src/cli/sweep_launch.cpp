@@ -39,7 +39,7 @@ bool launch_sweep(const SweepSpec& spec, const std::filesystem::path& out, const
                   SweepReport& report) {
   SweepOptions o = options.sweep;
   if (!options.shard.empty()) parse_shard(options.shard, o);
-  const MpiWorld world;
+  const MpiWorld& world = MpiWorld::get();
   if (world.size() > 1) {
     if (!options.shard.empty()) throw Error("--shard and mpirun both share the sweep: use one of them");
     o.shard = world.rank();

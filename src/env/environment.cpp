@@ -64,24 +64,31 @@ const ImageSet& Environment::images(int64_t side, Split split) const {
   return split == Split::train ? *sides_.at(side).train : *sides_.at(side).test;
 }
 
-Batch Environment::batch(const PairTable& table, Split split, int64_t begin, int64_t end, uint64_t noise_seed) const {
+Batch Environment::batch(const PairTable& table, Split split, int64_t begin, int64_t end, uint64_t noise_seed,
+                         const PairTable* noise_source) const {
   const int64_t S = table.n_stimuli, B = end - begin;
   if (begin < 0 || end < begin || end > table.size)
     throw Error("env: batch rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside a table of " +
                 std::to_string(table.size));
+  if (noise_source && noise_source->size != table.size)
+    throw Error("env: the noise source table has " + std::to_string(noise_source->size) + " rows, the table " +
+                std::to_string(table.size));
   auto rows = [&](const std::vector<int64_t>& v, int64_t width) {
     return torch::from_blob(const_cast<int64_t*>(v.data()) + begin * width, {B, width}, torch::kInt64).clone();
+  };
+  // The normalised stimuli of a table's rows: [S, B, P].
+  auto stimuli = [&](const PairTable& t) {
+    auto image_index = rows(t.image, S).t().contiguous();  // rows of the pixel table, side-major: [S, B]
+    for (int64_t s = 0; s < S; ++s)
+      image_index[s] += split == Split::train ? sides_[size_t(s)].train_offset : sides_[size_t(s)].test_offset;
+    const auto& pixels = split == Split::train ? train_pixels_ : test_pixels_;
+    return pixels.index_select(0, image_index.view({-1})).view({S, B, pixels_});
   };
   Batch b;
   b.digits = rows(table.digit, S);
   b.targets = rows(table.target, table.n_targets);
-  // Rows of the pixel table, side-major: [S, B].
-  auto image_index = rows(table.image, S).t().contiguous();
-  for (int64_t s = 0; s < S; ++s)
-    image_index[s] += split == Split::train ? sides_[size_t(s)].train_offset : sides_[size_t(s)].test_offset;
-  const auto& pixels = split == Split::train ? train_pixels_ : test_pixels_;
-  auto clean = pixels.index_select(0, image_index.view({-1})).view({S, B, pixels_});  // [S, B, P]
-  Presented p = present(clean, spec_, noise_seed);
+  const auto clean = stimuli(table);
+  Presented p = present(clean, spec_, noise_seed, noise_source && spec_.dynamic() ? stimuli(*noise_source) : torch::Tensor());
   b.x = p.x;
   b.starts = p.starts;
   return b;

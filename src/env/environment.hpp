@@ -38,8 +38,10 @@ class Environment {
   PairTable train_pairs(int64_t epoch) const;
   const PairTable& test_pairs() const { return test_; }
 
-  // Rows [begin, end) of a table drawn from `split`; `noise_seed` drives the presentation.
-  Batch batch(const PairTable& table, Split split, int64_t begin, int64_t end, uint64_t noise_seed) const;
+  // Rows [begin, end) of a table drawn from `split`; `noise_seed` drives the presentation. The
+  // noise is made of the same rows of `noise_source` (a table of the same size) when given.
+  Batch batch(const PairTable& table, Split split, int64_t begin, int64_t end, uint64_t noise_seed,
+              const PairTable* noise_source = nullptr) const;
 
   const ImageSet& images(int64_t side, Split split) const;
 

@@ -19,10 +19,15 @@ struct Presented {
   torch::Tensor starts;  // [B, S] int64, step at which each stimulus switches on (0 = from the start)
 };
 
-// clean: [S, B, P] normalised stimuli.
-Presented present(const torch::Tensor& clean, const EnvSpec& spec, uint64_t seed);
+// clean: [S, B, P] normalised stimuli. The noise is made of the rows of noise_source ([S, B, P],
+// default: clean itself); the correlation measure passes the original tuples there, so a tuple
+// and its copy with other stimuli swapped in see the very same noise.
+Presented present(const torch::Tensor& clean, const EnvSpec& spec, uint64_t seed,
+                  const torch::Tensor& noise_source = {});
 
-// x: [B, P] -> [B, P]: one step of structured noise at ratio r.
-torch::Tensor structured_noise(const torch::Tensor& x, double ratio, int64_t n_samples, torch::Generator& gen);
+// x: [B, P] -> [B, P]: one step of structured noise at ratio r, made of other rows of source
+// ([B, P], default x).
+torch::Tensor structured_noise(const torch::Tensor& x, double ratio, int64_t n_samples, torch::Generator& gen,
+                               const torch::Tensor& source = {});
 
 }  // namespace modspec

@@ -5,7 +5,7 @@
 namespace modspec {
 
 StateCache cache_states(ModularRNNImpl& stack, const Environment& env, const PairTable& table, Split split,
-                        uint64_t noise_epoch, torch::Tensor* starts) {
+                        uint64_t noise_epoch, torch::Tensor* starts, const PairTable* noise_source) {
   constexpr int64_t kChunk = 2000;
   torch::NoGradGuard no_grad;
   const int64_t K = stack.stack_size(), M = stack.arch().n_modules, N = stack.padded_n(), T = stack.arch().nb_steps;
@@ -14,7 +14,8 @@ StateCache cache_states(ModularRNNImpl& stack, const Environment& env, const Pai
   std::vector<torch::Tensor> start_parts;                                  // chunks of [B, S]
   for (int64_t begin = 0, i = 0; begin < table.size; begin += kChunk, ++i) {
     const int64_t end = std::min(table.size, begin + kChunk), B = end - begin;
-    Batch b = env.batch(table, split, begin, end, derive_seed({env.spec().seed, kNoise, noise_epoch, uint64_t(i)}));
+    Batch b = env.batch(table, split, begin, end, derive_seed({env.spec().seed, kNoise, noise_epoch, uint64_t(i)}),
+                        noise_source);
     start_parts.push_back(b.starts);
     auto out = stack.forward(b.x.to(device), /*keep_states=*/true);
     auto all = torch::stack(out.states).view({T, M, K, N, B}).to(torch::kCPU);  // [T, M, K, N, B]

@@ -15,7 +15,8 @@ using StateCache = std::vector<torch::Tensor>;  // one per network of the stack
 // noise_epoch picks the noise (and the random start times) of dynamic presentations, so two
 // runs over the same table can share it. Returns one cache per network of the stack, on the
 // CPU; `starts`, when given, receives each tuple's start step per stimulus [N_samples, S].
+// `noise_source`: see Environment::batch.
 StateCache cache_states(ModularRNNImpl& stack, const Environment& env, const PairTable& table, Split split,
-                        uint64_t noise_epoch, torch::Tensor* starts = nullptr);
+                        uint64_t noise_epoch, torch::Tensor* starts = nullptr, const PairTable* noise_source = nullptr);
 
 }  // namespace modspec

@@ -207,7 +207,9 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
   if (wants(spec, "correlation")) {
     for (int64_t k = 0; k < S; ++k) {
       auto perm = permutation(test.size, derive_seed({spec.readout.seed, kReadout, 10, uint64_t(k)}));
-      kept_states.push_back(cache_states(stack, env, shuffle_others(test, k, perm), Split::test, kMeasureTestNoise));
+      // The same noise as the original tuples: only the swapped stimuli differ, never the noise.
+      kept_states.push_back(
+          cache_states(stack, env, shuffle_others(test, k, perm), Split::test, kMeasureTestNoise, nullptr, &test));
     }
     base_perm = permutation(test.size, derive_seed({spec.readout.seed, kReadout, 20}));
   }

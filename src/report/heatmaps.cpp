@@ -29,7 +29,7 @@ std::string pretty(const std::string& column, const std::string& value) {
   std::string x;
   for (char c : value) {
     if (c == ',') x += " x ";
-    else if (c != '[' && c != ']' && c != '"' && c != ' ') x += c;
+    else if (c != '[' && c != ']' && c != '"' && c != '\'' && c != ' ') x += c;
   }
   const std::string key = column.substr(column.rfind('.') == std::string::npos ? 5 : column.rfind('.') + 1);
   return key + " " + x;

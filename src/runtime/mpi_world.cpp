@@ -21,12 +21,9 @@ int launched_size() {
 
 }  // namespace
 
-bool MpiWorld::built_with_mpi() {
-#ifdef MODSPEC_WITH_MPI
-  return true;
-#else
-  return false;
-#endif
+const MpiWorld& MpiWorld::get() {
+  static const MpiWorld world;
+  return world;
 }
 
 MpiWorld::MpiWorld() {

@@ -12,7 +12,8 @@ namespace modspec {
 
 class MpiWorld {
  public:
-  MpiWorld();  // joins the job when launched with more than one rank; else a world of one
+  // The process's world, made on first use: MPI is joined at most once and left at exit.
+  static const MpiWorld& get();
   ~MpiWorld();
   MpiWorld(const MpiWorld&) = delete;
   MpiWorld& operator=(const MpiWorld&) = delete;
@@ -23,9 +24,9 @@ class MpiWorld {
   // True on every rank when `ok` is true on every rank; a collective every rank must reach.
   bool all(bool ok) const;
 
-  static bool built_with_mpi();
-
  private:
+  MpiWorld();  // joins the job when launched with more than one rank; else a world of one
+
   int rank_ = 0, size_ = 1, local_size_ = 1;
   bool joined_ = false;
 };

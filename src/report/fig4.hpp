@@ -1,0 +1,27 @@
+// Fig. 4 of the paper: specialization over the steps of a trial, for three experiments, each a
+// sweep directory with its own table:
+//   A  communication timing: one panel per schedule (model.comms_steps), the steps whose update
+//      uses the inter-module connections marked by dashed lines;
+//   B  structured noise: one panel per noise ratio (env.noise_ratio);
+//   C  random start times: one panel per (start of digit 0, start of digit 1) group of test
+//      tuples, rows by the start of digit 0; an arrow up marks digit 0 switching on, an arrow
+//      down digit 1.
+// Every panel has one colour per number of inter-module synapses p_s and plots each module's
+// specialization on its own digit, Mbar(m, m) - Mbar(m, other) (module 0 solid, module 1
+// dashed), mean over seeds. The figure directory keeps fig4X.dat and fig4X.gp beside the
+// images: fig4X.png/.svg for the mean of the three metrics, fig4X-<metric>.png/.svg for each.
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include "sweep/table.hpp"
+
+namespace modspec {
+
+enum class Fig4Panel { a, b, c };
+
+// Draws panel `which` from its sweep table into dir; returns a compact text table of network
+// specialization F per step (mean of the three metrics) for each condition.
+std::string draw_fig4(Fig4Panel which, const Table& table, const std::filesystem::path& dir);
+
+}  // namespace modspec
