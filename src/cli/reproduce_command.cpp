@@ -64,17 +64,16 @@ void add_reproduce_command(CLI::App& app) {
     if (*figure == "fig4") {
       // Three sweeps, one directory each: A (dir/a), B (dir/b), C (dir/c).
       if (!sweep_file->empty()) throw Error("--sweep: fig4 draws three built-in sweeps (configs/reproduce/fig4?-*.toml)");
-      std::string text;
       for (const auto& [part, which] : {std::pair{"a", Fig4Panel::a}, {"b", Fig4Panel::b}, {"c", Fig4Panel::c}}) {
         const auto sub = dir / part;
         if (!launch_sweep(builtin_sweep("fig4" + std::string(part) + "-" + *scale), sub, *options, r)) continue;
         write_table(sub);
-        text += "Fig. 4" + std::string(1, char(std::toupper(part[0]))) + ", " + std::to_string(r.runs) + " networks (" +
+        std::cout << "Fig. 4" + std::string(1, char(std::toupper(part[0]))) + ", " + std::to_string(r.runs) + " networks (" +
                 std::to_string(r.trained) + " trained now, " + std::to_string(int(r.seconds)) + " s): " +
                 draw_fig4(which, read_csv(sub / "table.csv"), sub) + "figure: " + (sub / ("fig4" + std::string(part) + ".png")).string() +
-                "\n\n";
+                "\n\n"
+                  << std::flush;
       }
-      std::cout << text;
       return;
     }
     const SweepSpec spec = sweep_file->empty() ? builtin_sweep(name) : SweepSpec::from_file(*sweep_file);

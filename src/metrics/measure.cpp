@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -239,6 +240,10 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
         const auto retraining = group.mean(correct->retraining);
         const auto full = wants(spec, "ablation") ? group.mean(correct->full) : torch::Tensor();
         const auto ablated = wants(spec, "ablation") ? group.mean(correct->ablated) : torch::Tensor();
+        // A readout within two standard errors of chance on this group knows nothing to lose:
+        // without this floor, a = 0.105 against chance 0.1 would turn noise into L = 1.
+        const int64_t group_size = group.rows.defined() ? group.rows.size(0) : test.size;
+        const double above_chance = chance + 2.0 * std::sqrt(chance * (1 - chance) / double(group_size));
         for (int64_t t = 0; t < T; ++t)
           for (int64_t m = 0; m < M; ++m)
             for (int64_t k = 0; k < S; ++k) {
@@ -246,7 +251,7 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
                 record("retraining", t, m, k, retraining[(t * M + m) * S + k].item<double>(), chance);
               if (wants(spec, "ablation")) {
                 const double a = full[t * S + k].item<double>(), am = ablated[m][t * S + k].item<double>();
-                const double loss = a > chance ? std::clamp((a - am) / (a - chance), 0.0, 1.0) : 0.0;
+                const double loss = a > above_chance ? std::clamp((a - am) / (a - chance), 0.0, 1.0) : 0.0;
                 record("ablation", t, m, k, chance + (1 - chance) * loss, chance);
               }
             }

@@ -4,7 +4,8 @@
 //                step t to classify digit k; base b = 1/C.
 //   ablation     a readout trained on all modules' states at step t for digit k reaches test
 //                accuracy a; with module m's part of its input zeroed it reaches a_m. With
-//                L = clip((a - a_m) / (a - 1/C), 0, 1) (0 when a <= 1/C), M_ab = 1/C + (1 - 1/C) L,
+//                L = clip((a - a_m) / (a - 1/C), 0, 1) (0 when a is within two standard errors
+//                of chance, 1/C + 2 sqrt(C^-1 (1 - C^-1) / N_test)), M_ab = 1/C + (1 - 1/C) L,
 //                base b = 1/C: so Mbar_ab = L, 1 when silencing m leaves digit k at chance, 0
 //                when it changes nothing.
 //   correlation  M_cr(m,k,t): mean Pearson correlation (over the n units) between module m's

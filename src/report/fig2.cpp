@@ -50,8 +50,7 @@ void draw_fig2(const std::vector<Fig2Point>& points, const std::filesystem::path
   gp << "# Fig. 2: specialization F at the last step against Q (top) and p (bottom); mean +- std over seeds.\n"
      << "titles = \"retraining ablation correlation\"\n"
      << "do for [fmt in \"png svg\"] {\n"
-     << "  if (fmt eq \"png\") { set terminal pngcairo size 1500,900 font 'sans,11' } "
-        "else { set terminal svg size 1500,900 font 'sans,11' }\n"
+     << "  " << gnuplot_terminal(1500, 900, 11)
      << "  set output 'fig2.'.fmt\n"
      << "  set multiplot layout 2,3\n"
      << "  set yrange [-0.05:1.05]; set grid; unset key\n"

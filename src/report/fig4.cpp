@@ -162,8 +162,7 @@ std::string draw_fig4(Fig4Panel which, const Table& t, const std::filesystem::pa
      << "  metric = word(metrics, m); col0 = 2 * m; col1 = 2 * m + 1\n"
      << "  stem = (metric eq 'mean') ? '" << name << "' : '" << name << "-'.metric\n"
      << "  do for [fmt in \"png svg\"] {\n"
-     << "    if (fmt eq \"png\") { set terminal pngcairo size " << 80 + 420 * cols << "," << 80 + 330 * rows
-     << " font 'sans,10' } else { set terminal svg size " << 80 + 420 * cols << "," << 80 + 330 * rows << " font 'sans,10' }\n"
+     << "    " << gnuplot_terminal(int64_t(80 + 420 * cols), int64_t(80 + 330 * rows), 10)
      << "    set output stem.'.'.fmt\n"
      << "    set multiplot layout " << rows << "," << cols
      << " title 'specialization on own digit ('.metric.'), module 0 solid, module 1 dashed'\n";

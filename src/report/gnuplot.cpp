@@ -7,6 +7,12 @@
 
 namespace modspec {
 
+std::string gnuplot_terminal(int64_t width, int64_t height, int64_t font_size) {
+  const std::string size = " size " + std::to_string(width) + "," + std::to_string(height) + " font 'sans," +
+                           std::to_string(font_size) + "'";
+  return "if (fmt eq \"png\") { set terminal pngcairo" + size + " } else { set terminal svg" + size + " }\n";
+}
+
 std::string gnuplot_quote(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {

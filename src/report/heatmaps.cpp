@@ -163,9 +163,7 @@ void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const
      << "  metric = word(metrics, m); col = 4 + m\n"
      << "  stem = (metric eq 'mean') ? '" << name << "' : '" << name << "-'.metric\n"
      << "  do for [fmt in \"png svg\"] {\n"
-     << "    if (fmt eq \"png\") { set terminal pngcairo size " << 120 + 380 * cols << "," << 60 + 320 * rows
-     << " font 'sans,10' } else { set terminal svg size " << 120 + 380 * cols << "," << 60 + 320 * rows
-     << " font 'sans,10' }\n"
+     << "    " << gnuplot_terminal(int64_t(120 + 380 * cols), int64_t(60 + 320 * rows), 10)
      << "    set output stem.'.'.fmt\n"
      << "    set multiplot layout " << rows << "," << cols << " title 'specialization F ('.metric.') at the last step'\n"
      << "    do for [k = 1:" << rows * cols << "] {\n"
