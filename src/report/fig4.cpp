@@ -157,7 +157,7 @@ std::string draw_fig4(Fig4Panel which, const Table& t, const std::filesystem::pa
   gp << "\"\n"
      << "set xrange [-0.2:" << double(last_step) + 0.2 << "]; set xtics 1; set yrange [-1.05:1.05]; set grid\n"
      << "set xlabel 'step'; set ylabel 'own-digit specialization'\n"
-     << "set key bottom left font 'sans,9'\n"
+     << "set key right center font 'sans,9'\n"
      << "do for [m = 1:words(metrics)] {\n"
      << "  metric = word(metrics, m); col0 = 2 * m; col1 = 2 * m + 1\n"
      << "  stem = (metric eq 'mean') ? '" << name << "' : '" << name << "-'.metric\n"
