@@ -65,13 +65,14 @@ void add_reproduce_command(CLI::App& app) {
       // Three sweeps, one directory each: A (dir/a), B (dir/b), C (dir/c).
       if (!sweep_file->empty()) throw Error("--sweep: fig4 draws three built-in sweeps (configs/reproduce/fig4?-*.toml)");
       for (const auto& [part, which] : {std::pair{"a", Fig4Panel::a}, {"b", Fig4Panel::b}, {"c", Fig4Panel::c}}) {
+        const std::string stem = "fig4" + std::string(part);
         const auto sub = dir / part;
-        if (!launch_sweep(builtin_sweep("fig4" + std::string(part) + "-" + *scale), sub, *options, r)) continue;
+        if (!launch_sweep(builtin_sweep(stem + "-" + *scale), sub, *options, r)) continue;
         write_table(sub);
-        std::cout << "Fig. 4" + std::string(1, char(std::toupper(part[0]))) + ", " + std::to_string(r.runs) + " networks (" +
-                std::to_string(r.trained) + " trained now, " + std::to_string(int(r.seconds)) + " s): " +
-                draw_fig4(which, read_csv(sub / "table.csv"), sub) + "figure: " + (sub / ("fig4" + std::string(part) + ".png")).string() +
-                "\n\n"
+        const std::string text = draw_fig4(which, read_csv(sub / "table.csv"), sub);
+        std::cout << "Fig. 4" << char(std::toupper(part[0])) << ", " << r.runs << " networks (" << r.trained
+                  << " trained now, " << int(r.seconds) << " s): " << text << "figure: " << (sub / (stem + ".png")).string()
+                  << "\n\n"
                   << std::flush;
       }
       return;
