@@ -50,12 +50,11 @@ std::string schedule_title(const std::vector<int64_t>& steps, int64_t last_step)
   return s;
 }
 
-double mean_of(const std::vector<double>& v) { return v.empty() ? NAN : mean_std(v).first; }
-
-std::string number(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
+// Mean over seeds at a key, NaN where there is no run.
+template <typename Map>
+double mean_at(const Map& values, const typename Map::key_type& key) {
+  auto it = values.find(key);
+  return it == values.end() ? NAN : mean_std(it->second).first;
 }
 
 }  // namespace
@@ -87,7 +86,7 @@ std::string draw_fig4(Fig4Panel which, const Table& t, const std::filesystem::pa
       key = {fresh.comms.empty() ? 0.0 : double(fresh.comms[0]), -double(fresh.comms.size())};
     } else if (which == Fig4Panel::b) {
       const double ratio = std::stod(r[c_axis]);
-      fresh.title = ratio == 0 ? "no noise" : "noise ratio " + number(ratio);
+      fresh.title = ratio == 0 ? "no noise" : "noise ratio " + gnuplot_number(ratio);
       key = {ratio};
     } else {
       const auto s = integers_in(r[c_axis]);
@@ -107,17 +106,13 @@ std::string draw_fig4(Fig4Panel which, const Table& t, const std::filesystem::pa
   if (panels.empty()) throw Error(name + ": the sweep table has no measured runs" +
                                   (which == Fig4Panel::c ? " with random start times" : ""));
 
-  std::vector<std::string> metrics{"mean"};
-  for (const auto& m : metric_names()) metrics.push_back(m);
+  const std::vector<std::string> metrics = figure_metrics();
   const std::vector<int64_t> ps(p_ss.begin(), p_ss.end());
   // Mean over seeds of one metric; "mean" averages the metrics' means.
   auto own_at = [&](const Panel& p, int64_t p_s, int64_t module, const std::string& metric, int64_t step) {
-    if (metric != "mean") {
-      auto it = p.own.find({p_s, module, metric, step});
-      return it == p.own.end() ? NAN : mean_of(it->second);
-    }
+    if (metric != "mean") return mean_at(p.own, {p_s, module, metric, step});
     double sum = 0;
-    for (const auto& m : metric_names()) sum += mean_of(p.own.count({p_s, module, m, step}) ? p.own.at({p_s, module, m, step}) : std::vector<double>{});
+    for (const auto& m : metric_names()) sum += mean_at(p.own, {p_s, module, m, step});
     return sum / double(metric_names().size());
   };
 
@@ -132,8 +127,7 @@ std::string draw_fig4(Fig4Panel which, const Table& t, const std::filesystem::pa
         dat << step;
         for (const auto& m : metrics)
           for (int64_t module = 0; module < 2; ++module) {
-            const double v = own_at(panel, p_s, module, m, step);
-            dat << " " << (std::isnan(v) ? std::string("NaN") : number(v));
+            dat << " " << gnuplot_number(own_at(panel, p_s, module, m, step));
           }
         dat << "\n";
       }
@@ -152,18 +146,11 @@ std::string draw_fig4(Fig4Panel which, const Table& t, const std::filesystem::pa
   const std::vector<std::string> colours{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
   std::ostringstream gp;
   gp << "# " << name << ": each module's specialization on its own digit at every step, mean over seeds.\n"
-     << "metrics = \"";
-  for (size_t i = 0; i < metrics.size(); ++i) gp << (i ? " " : "") << metrics[i];
-  gp << "\"\n"
      << "set xrange [-0.2:" << double(last_step) + 0.2 << "]; set xtics 1; set yrange [-1.05:1.05]; set grid\n"
      << "set xlabel 'step'; set ylabel 'own-digit specialization'\n"
      << "set key right center font 'sans,9'\n"
-     << "do for [m = 1:words(metrics)] {\n"
-     << "  metric = word(metrics, m); col0 = 2 * m; col1 = 2 * m + 1\n"
-     << "  stem = (metric eq 'mean') ? '" << name << "' : '" << name << "-'.metric\n"
-     << "  do for [fmt in \"png svg\"] {\n"
-     << "    " << gnuplot_terminal(int64_t(80 + 420 * cols), int64_t(80 + 330 * rows), 10)
-     << "    set output stem.'.'.fmt\n"
+     << gnuplot_pictures_begin(name, metrics, int64_t(80 + 420 * cols), int64_t(80 + 330 * rows))
+     << "    col0 = 2 * m; col1 = 2 * m + 1\n"
      << "    set multiplot layout " << rows << "," << cols
      << " title 'specialization on own digit ('.metric.'), module 0 solid, module 1 dashed'\n";
   size_t k = 0;
@@ -189,7 +176,7 @@ std::string draw_fig4(Fig4Panel which, const Table& t, const std::filesystem::pa
     gp << "\n";
     ++k;
   }
-  gp << "    unset multiplot\n  }\n}\n";
+  gp << "    unset multiplot\n" << kGnuplotPicturesEnd;
   write_file_atomic(dir / (name + ".gp"), gp.str());
   run_gnuplot(dir / (name + ".gp"));
 
@@ -211,7 +198,7 @@ std::string draw_fig4(Fig4Panel which, const Table& t, const std::filesystem::pa
         } else {
           double sum = 0;
           for (const auto& m : metric_names())
-            sum += mean_of(panel.network.count({p_s, m, step}) ? panel.network.at({p_s, m, step}) : std::vector<double>{});
+            sum += mean_at(panel.network, {p_s, m, step});
           out << "  " << sum / double(metric_names().size());
         }
       }

@@ -1,6 +1,8 @@
 #include "report/gnuplot.hpp"
 
+#include <cmath>
 #include <cstdio>
+#include <sstream>
 #include <sys/wait.h>
 
 #include "util/error.hpp"
@@ -11,6 +13,26 @@ std::string gnuplot_terminal(int64_t width, int64_t height, int64_t font_size) {
   const std::string size = " size " + std::to_string(width) + "," + std::to_string(height) + " font 'sans," +
                            std::to_string(font_size) + "'";
   return "if (fmt eq \"png\") { set terminal pngcairo" + size + " } else { set terminal svg" + size + " }\n";
+}
+
+std::string gnuplot_pictures_begin(const std::string& name, const std::vector<std::string>& words, int64_t width,
+                                   int64_t height) {
+  std::string script = "pictures = \"";
+  for (size_t i = 0; i < words.size(); ++i) script += (i ? " " : "") + words[i];
+  script += "\"\ndo for [m = 1:words(pictures)] {\n"
+            "  metric = word(pictures, m)\n"
+            "  stem = (m == 1) ? '" + name + "' : '" + name + "-'.metric\n"
+            "  do for [fmt in \"png svg\"] {\n"
+            "    " + gnuplot_terminal(width, height, 10) +
+            "    set output stem.'.'.fmt\n";
+  return script;
+}
+
+std::string gnuplot_number(double x) {
+  if (std::isnan(x)) return "NaN";
+  std::ostringstream s;
+  s << x;
+  return s.str();
 }
 
 std::string gnuplot_quote(const std::string& text) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace modspec {
 
@@ -13,6 +14,17 @@ void run_gnuplot(const std::filesystem::path& script);
 // The line that picks the terminal inside a script's `do for [fmt in "png svg"] { ... }` loop,
 // so that one script draws the same picture as PNG and as SVG.
 std::string gnuplot_terminal(int64_t width, int64_t height, int64_t font_size);
+
+// The opening of a script that draws one picture per word of `words`, each as PNG and SVG: the
+// first word's picture is NAME.png/.svg, the others' NAME-<word>.png/.svg. Inside, `m` is the
+// word's index (from 1) and `metric` the word; the terminal and output are set. The caller
+// draws and then closes both loops with kGnuplotPicturesEnd.
+std::string gnuplot_pictures_begin(const std::string& name, const std::vector<std::string>& words, int64_t width,
+                                   int64_t height);
+inline constexpr const char* kGnuplotPicturesEnd = "  }\n}\n";
+
+// A number as data-file or title text, shortest form; NaN (a missing value) as "NaN".
+std::string gnuplot_number(double x);
 
 // Quotes a string for use inside a gnuplot double-quoted literal.
 std::string gnuplot_quote(const std::string& text);

@@ -52,12 +52,6 @@ size_t index_of(const std::vector<T>& v, const T& x) {
   return size_t(std::find(v.begin(), v.end(), x) - v.begin());
 }
 
-std::string number(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
-
 }  // namespace
 
 Heatmaps heatmaps_from(const Table& t) {
@@ -111,8 +105,7 @@ Heatmaps heatmaps_from(const Table& t) {
 }
 
 void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const std::string& name) {
-  std::vector<std::string> metrics{"mean"};
-  for (const auto& m : metric_names()) metrics.push_back(m);
+  const std::vector<std::string> metrics = figure_metrics();
   const size_t rows = maps.variants.size(), cols = maps.covariances.size();
 
   // One block per panel (gnuplot `index`), every (n, p_s) cell present, NaN where no run is.
@@ -131,7 +124,7 @@ void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const
             const auto& cells = maps.f.count(m) ? maps.f.at(m) : std::map<Heatmaps::Cell, std::vector<double>>{};
             auto it = cells.find({v, c, in, ip});
             const double mean = it == cells.end() ? NAN : mean_std(it->second).first;
-            dat << " " << (std::isnan(mean) ? std::string("NaN") : number(mean));
+            dat << " " << gnuplot_number(mean);
             if (it != cells.end()) seeds = std::max(seeds, it->second.size());
           }
           dat << " " << seeds << "\n";
@@ -143,12 +136,10 @@ void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const
   std::ostringstream gp;
   gp << "# " << name << ": specialization F at the last step over p_s (x) and n (y), mean over seeds;\n"
      << "# one panel per covariance c (columns), one row per network variant.\n"
-     << "metrics = \"";
-  for (size_t i = 0; i < metrics.size(); ++i) gp << (i ? " " : "") << metrics[i];
-  gp << "\"\narray panel[" << rows * cols << "]\n";
+     << "array panel[" << rows * cols << "]\n";
   for (size_t v = 0; v < rows; ++v)
     for (size_t c = 0; c < cols; ++c)
-      gp << "panel[" << v * cols + c + 1 << "] = " << gnuplot_quote(maps.variants[v] + ", c = " + number(maps.covariances[c]))
+      gp << "panel[" << v * cols + c + 1 << "] = " << gnuplot_quote(maps.variants[v] + ", c = " + gnuplot_number(maps.covariances[c]))
          << "\n";
   gp << "set xtics (";
   for (size_t i = 0; i < maps.p_ss.size(); ++i) gp << (i ? ", " : "") << "\"" << maps.p_ss[i] << "\" " << i;
@@ -159,12 +150,8 @@ void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const
      << "set xlabel 'inter-module synapses p_s'; set ylabel 'module size n'\n"
      << "set cbrange [0:1]; set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')\n"
      << "unset key; set tics out nomirror\n"
-     << "do for [m = 1:words(metrics)] {\n"
-     << "  metric = word(metrics, m); col = 4 + m\n"
-     << "  stem = (metric eq 'mean') ? '" << name << "' : '" << name << "-'.metric\n"
-     << "  do for [fmt in \"png svg\"] {\n"
-     << "    " << gnuplot_terminal(int64_t(120 + 380 * cols), int64_t(60 + 320 * rows), 10)
-     << "    set output stem.'.'.fmt\n"
+     << gnuplot_pictures_begin(name, metrics, int64_t(120 + 380 * cols), int64_t(60 + 320 * rows))
+     << "    col = 4 + m\n"
      << "    set multiplot layout " << rows << "," << cols << " title 'specialization F ('.metric.') at the last step'\n"
      << "    do for [k = 1:" << rows * cols << "] {\n"
      << "      set title panel[k]\n"
@@ -173,8 +160,7 @@ void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const
         "(column(col) > 0.6 ? 0 : 0xffffff) with labels textcolor rgb variable font 'sans,9'\n"
      << "    }\n"
      << "    unset multiplot\n"
-     << "  }\n"
-     << "}\n";
+     << kGnuplotPicturesEnd;
   write_file_atomic(dir / (name + ".gp"), gp.str());
   run_gnuplot(dir / (name + ".gp"));
 }
@@ -187,7 +173,7 @@ std::string heatmaps_text(const Heatmaps& maps) {
     out << maps.variants[v] << "\n" << std::setw(10) << "n \\ p_s";
     for (size_t c = 0; c < maps.covariances.size(); ++c) {
       std::ostringstream head;
-      head << "c=" << number(maps.covariances[c]) << ":";
+      head << "c=" << gnuplot_number(maps.covariances[c]) << ":";
       out << "  " << std::setw(8) << head.str();
       for (int64_t ps : maps.p_ss) out << std::setw(6) << ps;
     }

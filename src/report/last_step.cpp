@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "metrics/measure.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
@@ -25,6 +26,12 @@ std::vector<RunAtLastStep> runs_at_last_step(const Table& t) {
   std::vector<RunAtLastStep> out;
   for (auto& [name, run] : by_run) out.push_back(std::move(run));
   return out;
+}
+
+std::vector<std::string> figure_metrics() {
+  std::vector<std::string> metrics{"mean"};
+  for (const auto& m : metric_names()) metrics.push_back(m);
+  return metrics;
 }
 
 std::pair<double, double> mean_std(const std::vector<double>& v) {

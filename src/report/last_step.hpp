@@ -18,6 +18,9 @@ struct RunAtLastStep {
 // Throws an Error when no run of the table is measured.
 std::vector<RunAtLastStep> runs_at_last_step(const Table& table);
 
+// The pictures of a per-step or heatmap figure: "mean" (of the three measures), then each measure.
+std::vector<std::string> figure_metrics();
+
 // Mean and sample standard deviation (0 for one value, NaN for none).
 std::pair<double, double> mean_std(const std::vector<double>& values);
 

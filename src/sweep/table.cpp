@@ -123,7 +123,7 @@ Table sweep_table(const std::filesystem::path& dir) {
     for (const auto& tg : targets)
       head.push_back(s.contains("test_accuracy") && s["test_accuracy"].contains(tg) ? num(s["test_accuracy"][tg]) : "");
 
-    // normalised[(metric, step, module)][digit], from metrics.csv; F from specialization.csv.
+    // normalised[(metric, starts, step, module)][digit], from metrics.csv; F from specialization.csv.
     using Key = std::tuple<std::string, std::string, int64_t, int64_t>;  // metric, starts, step, module
     std::map<Key, std::vector<std::string>> norm;
     std::map<Key, std::pair<std::string, std::string>> spec;
