@@ -6,7 +6,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 packages=(build-essential cmake ccache pkg-config git ca-certificates
-          libtorch-dev libopenblas0-openmp libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
+          libtorch-dev libopenblas0-openmp libblas-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
           zlib1g-dev gnuplot-nox libopenmpi-dev openmpi-bin dataset-fashion-mnist
           libgtest-dev libgmock-dev libbenchmark-dev)
 

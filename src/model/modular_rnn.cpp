@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/recurrence.hpp"
 #include "util/error.hpp"
 #include "util/seed.hpp"
 
@@ -187,34 +188,27 @@ torch::Tensor ModularRNNImpl::project_inputs(const torch::Tensor& x) {
   return torch::baddbmm(b.view({M_, K_ * G_ * N_, 1}), w, xs).view({M_ * K_, G_ * N_, TB});
 }
 
-torch::Tensor ModularRNNImpl::recurrent_input(const torch::Tensor& h, int64_t t, const torch::Tensor& w_rec) {
-  auto rec = torch::bmm(w_rec, h);  // [M*K, G*N, B]
-  if (arch_.comms[size_t(t)] && w_inter_.size(1) > 0) {
-    const int64_t B = h.size(2), E = w_inter_.size(1);
-    auto from = h.reshape({M_ * K_ * N_, B}).index_select(0, src_row_);      // [E, B]
-    auto carried = (w_inter_.unsqueeze(2) * from.unsqueeze(0)).view({G_ * E, B});  // [G*E, B]
-    rec = rec.view({M_ * K_ * G_ * N_, B}).index_add(0, dst_row_, carried).view({M_ * K_, G_ * N_, B});
-  }
-  return rec;
-}
-
 ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) {
   const int64_t T_in = x.size(1), B = x.size(2);
   if (x.size(0) != arch_.n_stimuli || x.size(3) != arch_.pixels)
     throw Error("network input has the wrong shape for this architecture");
   auto u = project_inputs(x);  // [M*K, G*N, T_in*B]
   auto w_rec = w_rec_ * rec_mask_;
+  const InterEdges edges{w_inter_, src_row_, dst_row_};
   ForwardResult result;
   torch::Tensor h;
-  for (int64_t t = 0; t < arch_.nb_steps; ++t) {
+  if (!arch_.gru) {
+    auto states = tanh_recurrence(u, w_rec, edges, arch_.comms, B);  // [T, M*K, N, B]
+    h = states.select(0, arch_.nb_steps - 1);
+    if (keep_states) result.states = states.unbind(0);
+  }
+  for (int64_t t = 0; arch_.gru && t < arch_.nb_steps; ++t) {
     auto ut = T_in == 1 ? u : u.narrow(2, t * B, B);
-    if (!arch_.gru) {
-      h = t == 0 ? torch::tanh(ut) : torch::tanh(ut + recurrent_input(h, t, w_rec));
-    } else if (t == 0) {  // h_{-1} = 0: no recurrent term, and the reset gate has nothing to act on
+    if (t == 0) {  // h_{-1} = 0: no recurrent term, and the reset gate has nothing to act on
       auto z = torch::sigmoid(ut.narrow(1, N_, N_));
       h = (1 - z) * torch::tanh(ut.narrow(1, 2 * N_, N_));
     } else {
-      auto rec = recurrent_input(h, t, w_rec);
+      auto rec = recurrent_drive(h, w_rec, edges, arch_.comms[size_t(t)]);
       auto r = torch::sigmoid(ut.narrow(1, 0, N_) + rec.narrow(1, 0, N_));
       auto z = torch::sigmoid(ut.narrow(1, N_, N_) + rec.narrow(1, N_, N_));
       auto c = torch::tanh(ut.narrow(1, 2 * N_, N_) + r * rec.narrow(1, 2 * N_, N_));

@@ -59,7 +59,6 @@ class ModularRNNImpl : public torch::nn::Module {
 
  private:
   torch::Tensor project_inputs(const torch::Tensor& x);  // -> [M*K, G*N, T*B]
-  torch::Tensor recurrent_input(const torch::Tensor& h, int64_t t, const torch::Tensor& w_rec);
   ForwardResult decide(const torch::Tensor& readout, int64_t B);
 
   Architecture arch_;

@@ -1,0 +1,129 @@
+#include "model/recurrence.hpp"
+
+#include <cstring>
+
+#include "model/recurrence_kernels.hpp"
+
+namespace modspec {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// Step t's columns of the input drive: all of u when the input is static, else its t-th slice.
+// Rows (MK*N of them) are `columns` floats apart in u and B floats apart in the state.
+void copy_drive(const float* u, int64_t rows, int64_t columns, int64_t B, int64_t t, float* out) {
+  if (columns == B) {
+    std::memcpy(out, u, size_t(rows * B) * sizeof(float));
+    return;
+  }
+  for (int64_t r = 0; r < rows; ++r) std::memcpy(out + r * B, u + r * columns + t * B, size_t(B) * sizeof(float));
+}
+
+void add_to_drive_gradient(const float* gz, int64_t rows, int64_t columns, int64_t B, int64_t t, float* grad_u) {
+  const int64_t offset = columns == B ? 0 : t * B;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* from = gz + r * B;
+    float* to = grad_u + r * columns + offset;
+    for (int64_t j = 0; j < B; ++j) to[j] += from[j];
+  }
+}
+
+// The whole unroll as one autograd node. Saved for backward: the weights and every step's state
+// (tanh' = 1 - h^2 needs nothing else).
+struct FusedTanhRecurrence : torch::autograd::Function<FusedTanhRecurrence> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& u_in, const torch::Tensor& w_rec_in,
+                               const torch::Tensor& w_inter_in, const torch::Tensor& src, const torch::Tensor& dst,
+                               const std::vector<int64_t>& comms, int64_t B) {
+    const auto u = u_in.contiguous(), w_rec = w_rec_in.contiguous(), w_inter = w_inter_in.contiguous();
+    const int64_t T = int64_t(comms.size()), MK = u.size(0), N = u.size(1), columns = u.size(2);
+    const int64_t E = w_inter.size(1), rows = MK * N, block = rows * B;
+    auto states = torch::empty({T, MK, N, B});
+    float* S = states.data_ptr<float>();
+    for (int64_t t = 0; t < T; ++t) {
+      float* out = S + t * block;
+      copy_drive(u.data_ptr<float>(), rows, columns, B, t, out);
+      if (t > 0) {
+        const float* prev = S + (t - 1) * block;
+        kernels::recurrent_forward(MK, N, B, w_rec.data_ptr<float>(), prev, out);
+        if (comms[size_t(t)] && E > 0)
+          kernels::edges_forward(E, w_inter.data_ptr<float>(), src.data_ptr<int64_t>(), dst.data_ptr<int64_t>(), B, prev,
+                                 out);
+      }
+      kernels::tanh_in_place(out, block);
+    }
+    ctx->save_for_backward({w_rec, w_inter, src, dst, states});
+    ctx->saved_data["comms"] = comms;
+    ctx->saved_data["batch"] = B;
+    ctx->saved_data["columns"] = columns;
+    return states;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &w_rec = saved[0], &w_inter = saved[1], &src = saved[2], &dst = saved[3], &states = saved[4];
+    const auto comms = ctx->saved_data["comms"].toIntVector();
+    const int64_t B = ctx->saved_data["batch"].toInt(), columns = ctx->saved_data["columns"].toInt();
+    const int64_t T = states.size(0), MK = states.size(1), N = states.size(2), E = w_inter.size(1);
+    const int64_t rows = MK * N, block = rows * B;
+    auto grad_u = torch::zeros({MK, N, columns});
+    auto grad_w_rec = torch::zeros_like(w_rec);
+    auto grad_w_inter = torch::zeros_like(w_inter);
+    if (!grads[0].defined()) return {grad_u, grad_w_rec, grad_w_inter, {}, {}, {}, {}};
+    const auto grad_states = grads[0].contiguous();  // [T, MK, N, B]
+    const float* GS = grad_states.data_ptr<float>();
+    const float* S = states.data_ptr<float>();
+    auto g = torch::empty({block}), gz = torch::empty({block});  // dL/dh_t and dL/d(pre-activation)_t
+    float* gp = g.data_ptr<float>();
+    float* gzp = gz.data_ptr<float>();
+    std::memcpy(gp, GS + (T - 1) * block, size_t(block) * sizeof(float));
+    for (int64_t t = T - 1; t >= 0; --t) {
+      kernels::tanh_backward(gp, S + t * block, gzp, block);
+      add_to_drive_gradient(gzp, rows, columns, B, t, grad_u.data_ptr<float>());
+      if (t == 0) break;
+      // dL/dh_{t-1}: what the loss reads from h_{t-1} directly, plus what flows back through step t.
+      const float* prev = S + (t - 1) * block;
+      std::memcpy(gp, GS + (t - 1) * block, size_t(block) * sizeof(float));
+      kernels::recurrent_backward(MK, N, B, w_rec.data_ptr<float>(), prev, gzp, grad_w_rec.data_ptr<float>(), gp);
+      if (comms[size_t(t)] && E > 0)
+        kernels::edges_backward(E, w_inter.data_ptr<float>(), src.data_ptr<int64_t>(), dst.data_ptr<int64_t>(), B,
+                                prev, gzp, grad_w_inter.data_ptr<float>(), gp);
+    }
+    return {grad_u, grad_w_rec, grad_w_inter, {}, {}, {}, {}};
+  }
+};
+
+}  // namespace
+
+torch::Tensor recurrent_drive(const torch::Tensor& h, const torch::Tensor& w_rec, const InterEdges& edges,
+                              bool communicate) {
+  auto drive = torch::bmm(w_rec, h);  // [MK, G*N, B]
+  if (communicate && edges.weight.size(1) > 0) {
+    const int64_t MK = h.size(0), N = h.size(1), B = h.size(2), G = edges.weight.size(0), E = edges.weight.size(1);
+    auto from = h.reshape({MK * N, B}).index_select(0, edges.src_row);                    // [E, B]
+    auto carried = (edges.weight.unsqueeze(2) * from.unsqueeze(0)).view({G * E, B});     // [G*E, B]
+    drive = drive.view({MK * G * N, B}).index_add(0, edges.dst_row, carried).view({MK, G * N, B});
+  }
+  return drive;
+}
+
+torch::Tensor tanh_recurrence_reference(const torch::Tensor& u, const torch::Tensor& w_rec, const InterEdges& edges,
+                                        const std::vector<bool>& comms, int64_t batch) {
+  const bool per_step = u.size(2) != batch;
+  std::vector<torch::Tensor> states;
+  for (size_t t = 0; t < comms.size(); ++t) {
+    auto ut = per_step ? u.narrow(2, int64_t(t) * batch, batch) : u;
+    states.push_back(t == 0 ? torch::tanh(ut) : torch::tanh(ut + recurrent_drive(states.back(), w_rec, edges, comms[t])));
+  }
+  return torch::stack(states);
+}
+
+torch::Tensor tanh_recurrence(const torch::Tensor& u, const torch::Tensor& w_rec, const InterEdges& edges,
+                              const std::vector<bool>& comms, int64_t batch) {
+  if (!u.is_cpu() || u.scalar_type() != torch::kFloat32 || edges.weight.size(0) != 1)
+    return tanh_recurrence_reference(u, w_rec, edges, comms, batch);
+  return FusedTanhRecurrence::apply(u, w_rec, edges.weight, edges.src_row, edges.dst_row,
+                                    std::vector<int64_t>(comms.begin(), comms.end()), batch);
+}
+
+}  // namespace modspec

@@ -1,0 +1,98 @@
+#include "model/recurrence_kernels.hpp"
+
+#include <bit>
+#include <cblas.h>
+
+// The elementwise loops are built once per instruction set and picked when the program loads:
+// the baseline x86-64 build vectorizes 4 floats wide, AVX-512 16 (measured for tanh: 1.6 against
+// 0.36 ns per value; LibTorch's own tanh takes 2.7).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MODSPEC_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define MODSPEC_CLONES
+#endif
+
+namespace modspec::kernels {
+
+// tanh(a) = -m / (2 + m) with m = expm1(-2a), a = |x|, and the sign of x put back. expm1 is
+// 2^k (r q(r)) + (2^k - 1) with -2a = k ln2 + r, |r| <= ln2 / 2 and q the Taylor polynomial of
+// (e^r - 1) / r to degree 6; written this way it keeps full relative precision near 0, where
+// 1 - e^(-2a) would cancel. Past a = 9, tanh is 1 in float.
+MODSPEC_CLONES void tanh_in_place(float* __restrict x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t bits = std::bit_cast<uint32_t>(x[i]);
+    float a = std::bit_cast<float>(bits & 0x7fffffffu);
+    a = a < 9.0f ? a : 9.0f;
+    const float y = -2.0f * a;
+    const float k = (y * 1.44269504f + 12582912.0f) - 12582912.0f;  // round(y / ln2): 1.5 * 2^23 trick
+    const float r = (y - k * 0.693145751953125f) - k * 1.428606765330187e-6f;  // ln2 in two parts
+    float q = 1.0f / 5040.0f;
+    q = q * r + 1.0f / 720.0f;
+    q = q * r + 1.0f / 120.0f;
+    q = q * r + 1.0f / 24.0f;
+    q = q * r + 1.0f / 6.0f;
+    q = q * r + 0.5f;
+    q = q * r + 1.0f;
+    const float scale = std::bit_cast<float>(uint32_t(int32_t(k) + 127) << 23);  // 2^k
+    const float m = scale * (r * q) + (scale - 1.0f);
+    const float t = -m / (2.0f + m);
+    x[i] = std::bit_cast<float>((std::bit_cast<uint32_t>(t) & 0x7fffffffu) | (bits & 0x80000000u));
+  }
+}
+
+MODSPEC_CLONES void tanh_backward(const float* __restrict g, const float* __restrict h, float* __restrict gz,
+                                  int64_t n) {
+  for (int64_t i = 0; i < n; ++i) gz[i] = g[i] * (1.0f - h[i] * h[i]);
+}
+
+void recurrent_forward(int64_t count, int64_t N, int64_t B, const float* w, const float* h, float* out) {
+  const int n = int(N), b = int(B);
+  for (int64_t i = 0; i < count; ++i)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, b, n, 1.0f, w + i * N * N, n, h + i * N * B, b, 1.0f,
+                out + i * N * B, b);
+}
+
+void recurrent_backward(int64_t count, int64_t N, int64_t B, const float* w, const float* h, const float* gz,
+                        float* gw, float* gh) {
+  const int n = int(N), b = int(B);
+  for (int64_t i = 0; i < count; ++i) {
+    const float* gzi = gz + i * N * B;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, b, 1.0f, gzi, b, h + i * N * B, b, 1.0f, gw + i * N * N,
+                n);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, b, n, 1.0f, w + i * N * N, n, gzi, b, 1.0f, gh + i * N * B,
+                b);
+  }
+}
+
+MODSPEC_CLONES void edges_forward(int64_t E, const float* w, const int64_t* src, const int64_t* dst, int64_t B,
+                                  const float* h, float* out) {
+  for (int64_t e = 0; e < E; ++e) {
+    const float we = w[e];
+    const float* __restrict from = h + src[e] * B;
+    float* __restrict to = out + dst[e] * B;
+    for (int64_t j = 0; j < B; ++j) to[j] += we * from[j];
+  }
+}
+
+MODSPEC_CLONES void edges_backward(int64_t E, const float* w, const int64_t* src, const int64_t* dst, int64_t B,
+                                   const float* h, const float* gz, float* gw, float* gh) {
+  for (int64_t e = 0; e < E; ++e) {
+    const float we = w[e];
+    const float* __restrict from = h + src[e] * B;
+    const float* __restrict back = gz + dst[e] * B;
+    float* __restrict to = gh + src[e] * B;
+    for (int64_t j = 0; j < B; ++j) to[j] += we * back[j];
+    // 16 partial sums: a vector's worth of independent lanes, since the compiler may not
+    // reorder one float sum itself.
+    float part[16] = {};
+    int64_t j = 0;
+    for (; j + 16 <= B; j += 16)
+      for (int64_t l = 0; l < 16; ++l) part[l] += back[j + l] * from[j + l];
+    float dot = 0;
+    for (; j < B; ++j) dot += back[j] * from[j];
+    for (float p : part) dot += p;
+    gw[e] += dot;
+  }
+}
+
+}  // namespace modspec::kernels
