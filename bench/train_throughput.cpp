@@ -69,7 +69,7 @@ double time_stack(const Environment& env, const Architecture& arch, const std::v
   auto step = [&](int64_t i) {
     const int64_t begin = ((i + offset) * B) % (pairs.size - B);
     Batch b = env.batch(pairs, Split::train, begin, begin + B, 0);
-    auto loss = stack_loss(stack->forward(b.x).logits, b.targets);
+    auto loss = stack->loss(b.x, b.targets);
     opt.zero_grad();
     loss.sum().backward();
     opt.step();

@@ -200,7 +200,7 @@ TEST(ModularRNN, StackMatesDoNotInfluenceEachOther) {
       auto x = torch::randn({2, 1, 32, 40});
       auto y = torch::randint(0, 4, {32, 2});
       opt.zero_grad();
-      stack_loss(model->forward(x).logits, y).sum().backward();
+      model->loss(x, y).sum().backward();
       opt.step();
     }
     return model->network_state(k);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/readout.hpp"
 #include "model/recurrence.hpp"
 #include "util/error.hpp"
 #include "util/seed.hpp"
@@ -188,19 +189,18 @@ torch::Tensor ModularRNNImpl::project_inputs(const torch::Tensor& x) {
   return torch::baddbmm(b.view({M_, K_ * G_ * N_, 1}), w, xs).view({M_ * K_, G_ * N_, TB});
 }
 
-ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) {
+torch::Tensor ModularRNNImpl::readout_input(const torch::Tensor& x, std::vector<torch::Tensor>* states) {
   const int64_t T_in = x.size(1), B = x.size(2);
   if (x.size(0) != arch_.n_stimuli || x.size(3) != arch_.pixels)
     throw Error("network input has the wrong shape for this architecture");
   auto u = project_inputs(x);  // [M*K, G*N, T_in*B]
   auto w_rec = w_rec_ * rec_mask_;
   const InterEdges edges{w_inter_, src_row_, dst_row_};
-  ForwardResult result;
   torch::Tensor h;
   if (!arch_.gru) {
-    auto states = tanh_recurrence(u, w_rec, edges, arch_.comms, B);  // [T, M*K, N, B]
-    h = states.select(0, arch_.nb_steps - 1);
-    if (keep_states) result.states = states.unbind(0);
+    auto all = tanh_recurrence(u, w_rec, edges, arch_.comms, B);
+    h = all.back();
+    if (states) *states = std::move(all);
   }
   for (int64_t t = 0; arch_.gru && t < arch_.nb_steps; ++t) {
     auto ut = T_in == 1 ? u : u.narrow(2, t * B, B);
@@ -214,34 +214,35 @@ ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) 
       auto c = torch::tanh(ut.narrow(1, 2 * N_, N_) + r * rec.narrow(1, 2 * N_, N_));
       h = (1 - z) * c + z * h;
     }
-    if (keep_states) result.states.push_back(h);
+    if (states) states->push_back(h);
   }
-  auto z = arch_.bottleneck > 0 ? torch::relu(torch::baddbmm(b_bn_, w_bn_, h)) : h;  // [M*K, H, B]
-  // Readouts put classes last ([.., B, Ctot]) so that the decision and the loss reduce over
-  // contiguous memory.
-  torch::Tensor out;
+  return arch_.bottleneck > 0 ? torch::relu(torch::baddbmm(b_bn_, w_bn_, h)) : h;  // [M*K, H, B]
+}
+
+ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) {
+  ForwardResult result;
+  auto z = readout_input(x, keep_states ? &result.states : nullptr);
   if (arch_.shared_readout) {
+    // Classes last ([K, B, Ctot]) so that the loss reduces over contiguous memory.
+    const int64_t B = z.size(2);
     auto joined = z.view({M_, K_, z.size(1), B}).permute({1, 3, 0, 2}).reshape({K_, B, M_ * z.size(1)});
-    out = torch::baddbmm(b_out_, joined, w_out_.transpose(1, 2));  // [K, B, Ctot]
-  } else {
-    out = torch::baddbmm(b_out_, z.transpose(1, 2), w_out_.transpose(1, 2)).view({M_, K_, B, -1});  // [M, K, B, Ctot]
-  }
-  int64_t offset = 0;
-  for (int64_t classes : arch_.target_classes) {
-    if (arch_.shared_readout) {
+    auto out = torch::baddbmm(b_out_, joined, w_out_.transpose(1, 2));  // [K, B, Ctot]
+    int64_t offset = 0;
+    for (int64_t classes : arch_.target_classes) {
       result.logits.push_back(out.narrow(2, offset, classes));
-    } else {
-      // Competitive max decision: the module whose output holds the largest value decides.
-      auto part = out.narrow(3, offset, classes);                      // [M, K, B, C_j]
-      // argmax over a leading dimension is slow on the CPU: bring modules last first.
-      auto decider = part.detach().amax(3).permute({1, 2, 0}).contiguous().argmax(2);  // [K, B]
-      auto pick = decider.view({1, K_, B, 1}).expand({1, K_, B, classes});
-      result.logits.push_back(part.gather(0, pick).squeeze(0));        // [K, B, C_j]
-      result.decider.push_back(decider);
+      offset += classes;
     }
-    offset += classes;
+  } else {
+    auto d = competitive_decisions(z, w_out_, b_out_, M_, arch_.target_classes);
+    result.logits = std::move(d.logits);
+    result.decider = std::move(d.decider);
   }
   return result;
+}
+
+torch::Tensor ModularRNNImpl::loss(const torch::Tensor& x, const torch::Tensor& targets) {
+  if (arch_.shared_readout) return stack_loss(forward(x).logits, targets);
+  return competitive_loss(readout_input(x, nullptr), w_out_, b_out_, M_, arch_.target_classes, targets);
 }
 
 }  // namespace modspec

@@ -45,6 +45,11 @@ class ModularRNNImpl : public torch::nn::Module {
   // x: [S, T, B, P] (T = 1 for static inputs, else T = nb_steps).
   ForwardResult forward(const torch::Tensor& x, bool keep_states = false);
 
+  // The training loss of each network, [K]: cross-entropy of its decisions summed over the
+  // targets, each averaged over the batch (stack_loss of forward's logits, in fewer operations).
+  // targets: [B, n_targets].
+  torch::Tensor loss(const torch::Tensor& x, const torch::Tensor& targets);
+
   const Architecture& arch() const { return arch_; }
   const std::vector<NetworkSpec>& specs() const { return specs_; }
   int64_t stack_size() const { return int64_t(specs_.size()); }
@@ -59,7 +64,8 @@ class ModularRNNImpl : public torch::nn::Module {
 
  private:
   torch::Tensor project_inputs(const torch::Tensor& x);  // -> [M*K, G*N, T*B]
-  ForwardResult decide(const torch::Tensor& readout, int64_t B);
+  // What the readouts see, [M*K, H, B]; every step's state is appended to `states` when given.
+  torch::Tensor readout_input(const torch::Tensor& x, std::vector<torch::Tensor>* states);
 
   Architecture arch_;
   std::vector<NetworkSpec> specs_;

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "model/recurrence_kernels.hpp"
+#include "model/kernels.hpp"
 
 namespace modspec {
 namespace {
@@ -29,22 +29,24 @@ void add_to_drive_gradient(const float* gz, int64_t rows, int64_t columns, int64
   }
 }
 
-// The whole unroll as one autograd node. Saved for backward: the weights and every step's state
-// (tanh' = 1 - h^2 needs nothing else).
+// The whole unroll as one autograd node, with one output per step. Saved for backward: the
+// weights and every step's state (tanh' = 1 - h^2 needs nothing else). Steps whose state the loss
+// does not read get no gradient tensor at all (materialize_grads off), so reading only the last
+// state costs nothing for the others.
 struct FusedTanhRecurrence : torch::autograd::Function<FusedTanhRecurrence> {
-  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& u_in, const torch::Tensor& w_rec_in,
+  static variable_list forward(AutogradContext* ctx, const torch::Tensor& u_in, const torch::Tensor& w_rec_in,
                                const torch::Tensor& w_inter_in, const torch::Tensor& src, const torch::Tensor& dst,
                                const std::vector<int64_t>& comms, int64_t B) {
     const auto u = u_in.contiguous(), w_rec = w_rec_in.contiguous(), w_inter = w_inter_in.contiguous();
     const int64_t T = int64_t(comms.size()), MK = u.size(0), N = u.size(1), columns = u.size(2);
     const int64_t E = w_inter.size(1), rows = MK * N, block = rows * B;
-    auto states = torch::empty({T, MK, N, B});
-    float* S = states.data_ptr<float>();
+    variable_list states;
     for (int64_t t = 0; t < T; ++t) {
-      float* out = S + t * block;
+      states.push_back(torch::empty({MK, N, B}));
+      float* out = states.back().data_ptr<float>();
       copy_drive(u.data_ptr<float>(), rows, columns, B, t, out);
       if (t > 0) {
-        const float* prev = S + (t - 1) * block;
+        const float* prev = states[size_t(t - 1)].data_ptr<float>();
         kernels::recurrent_forward(MK, N, B, w_rec.data_ptr<float>(), prev, out);
         if (comms[size_t(t)] && E > 0)
           kernels::edges_forward(E, w_inter.data_ptr<float>(), src.data_ptr<int64_t>(), dst.data_ptr<int64_t>(), B, prev,
@@ -52,7 +54,10 @@ struct FusedTanhRecurrence : torch::autograd::Function<FusedTanhRecurrence> {
       }
       kernels::tanh_in_place(out, block);
     }
-    ctx->save_for_backward({w_rec, w_inter, src, dst, states});
+    variable_list saved{w_rec, w_inter, src, dst};
+    saved.insert(saved.end(), states.begin(), states.end());
+    ctx->save_for_backward(saved);
+    ctx->set_materialize_grads(false);
     ctx->saved_data["comms"] = comms;
     ctx->saved_data["batch"] = B;
     ctx->saved_data["columns"] = columns;
@@ -61,29 +66,33 @@ struct FusedTanhRecurrence : torch::autograd::Function<FusedTanhRecurrence> {
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const auto &w_rec = saved[0], &w_inter = saved[1], &src = saved[2], &dst = saved[3], &states = saved[4];
+    const auto &w_rec = saved[0], &w_inter = saved[1], &src = saved[2], &dst = saved[3];
     const auto comms = ctx->saved_data["comms"].toIntVector();
     const int64_t B = ctx->saved_data["batch"].toInt(), columns = ctx->saved_data["columns"].toInt();
-    const int64_t T = states.size(0), MK = states.size(1), N = states.size(2), E = w_inter.size(1);
+    const int64_t T = int64_t(comms.size()), MK = w_rec.size(0), N = w_rec.size(2), E = w_inter.size(1);
     const int64_t rows = MK * N, block = rows * B;
+    auto state = [&](int64_t t) { return saved[size_t(4 + t)].data_ptr<float>(); };
     auto grad_u = torch::zeros({MK, N, columns});
     auto grad_w_rec = torch::zeros_like(w_rec);
     auto grad_w_inter = torch::zeros_like(w_inter);
-    if (!grads[0].defined()) return {grad_u, grad_w_rec, grad_w_inter, {}, {}, {}, {}};
-    const auto grad_states = grads[0].contiguous();  // [T, MK, N, B]
-    const float* GS = grad_states.data_ptr<float>();
-    const float* S = states.data_ptr<float>();
+    // dL/dh_t starts as what the loss reads from h_t directly (zero where it reads nothing).
+    auto read_grad = [&](int64_t t, float* to) {
+      if (grads[size_t(t)].defined())
+        std::memcpy(to, grads[size_t(t)].contiguous().data_ptr<float>(), size_t(block) * sizeof(float));
+      else
+        std::memset(to, 0, size_t(block) * sizeof(float));
+    };
     auto g = torch::empty({block}), gz = torch::empty({block});  // dL/dh_t and dL/d(pre-activation)_t
     float* gp = g.data_ptr<float>();
     float* gzp = gz.data_ptr<float>();
-    std::memcpy(gp, GS + (T - 1) * block, size_t(block) * sizeof(float));
+    read_grad(T - 1, gp);
     for (int64_t t = T - 1; t >= 0; --t) {
-      kernels::tanh_backward(gp, S + t * block, gzp, block);
+      kernels::tanh_backward(gp, state(t), gzp, block);
       add_to_drive_gradient(gzp, rows, columns, B, t, grad_u.data_ptr<float>());
       if (t == 0) break;
-      // dL/dh_{t-1}: what the loss reads from h_{t-1} directly, plus what flows back through step t.
-      const float* prev = S + (t - 1) * block;
-      std::memcpy(gp, GS + (t - 1) * block, size_t(block) * sizeof(float));
+      // dL/dh_{t-1}: its direct part, plus what flows back through step t.
+      const float* prev = state(t - 1);
+      read_grad(t - 1, gp);
       kernels::recurrent_backward(MK, N, B, w_rec.data_ptr<float>(), prev, gzp, grad_w_rec.data_ptr<float>(), gp);
       if (comms[size_t(t)] && E > 0)
         kernels::edges_backward(E, w_inter.data_ptr<float>(), src.data_ptr<int64_t>(), dst.data_ptr<int64_t>(), B,
@@ -107,19 +116,20 @@ torch::Tensor recurrent_drive(const torch::Tensor& h, const torch::Tensor& w_rec
   return drive;
 }
 
-torch::Tensor tanh_recurrence_reference(const torch::Tensor& u, const torch::Tensor& w_rec, const InterEdges& edges,
-                                        const std::vector<bool>& comms, int64_t batch) {
+std::vector<torch::Tensor> tanh_recurrence_reference(const torch::Tensor& u, const torch::Tensor& w_rec,
+                                                     const InterEdges& edges, const std::vector<bool>& comms,
+                                                     int64_t batch) {
   const bool per_step = u.size(2) != batch;
   std::vector<torch::Tensor> states;
   for (size_t t = 0; t < comms.size(); ++t) {
     auto ut = per_step ? u.narrow(2, int64_t(t) * batch, batch) : u;
     states.push_back(t == 0 ? torch::tanh(ut) : torch::tanh(ut + recurrent_drive(states.back(), w_rec, edges, comms[t])));
   }
-  return torch::stack(states);
+  return states;
 }
 
-torch::Tensor tanh_recurrence(const torch::Tensor& u, const torch::Tensor& w_rec, const InterEdges& edges,
-                              const std::vector<bool>& comms, int64_t batch) {
+std::vector<torch::Tensor> tanh_recurrence(const torch::Tensor& u, const torch::Tensor& w_rec, const InterEdges& edges,
+                                           const std::vector<bool>& comms, int64_t batch) {
   if (!u.is_cpu() || u.scalar_type() != torch::kFloat32 || edges.weight.size(0) != 1)
     return tanh_recurrence_reference(u, w_rec, edges, comms, batch);
   return FusedTanhRecurrence::apply(u, w_rec, edges.weight, edges.src_row, edges.dst_row,

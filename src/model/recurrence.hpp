@@ -23,17 +23,18 @@ torch::Tensor recurrent_drive(const torch::Tensor& h, const torch::Tensor& w_rec
 // The tanh RNN over comms.size() steps: h_0 = tanh(u_0), h_t = tanh(u_t + drive(h_{t-1})), the
 // edges carrying signal at the steps where comms is true. u holds the input drive with its bias:
 // [MK, N, B] when the input is static (the same every step) or [MK, N, T*B] (step t in columns
-// [t*B, (t+1)*B)). Returns every step's state, [T, MK, N, B].
+// [t*B, (t+1)*B)). Returns every step's state h_t, each [MK, N, B].
 //
 // On the CPU in float this is one autograd node with a hand-written backward (the per-operator
 // cost of ~50 small autograd nodes per step was most of a training step); elsewhere it is
 // tanh_recurrence_reference.
-torch::Tensor tanh_recurrence(const torch::Tensor& u, const torch::Tensor& w_rec, const InterEdges& edges,
-                              const std::vector<bool>& comms, int64_t batch);
+std::vector<torch::Tensor> tanh_recurrence(const torch::Tensor& u, const torch::Tensor& w_rec, const InterEdges& edges,
+                                           const std::vector<bool>& comms, int64_t batch);
 
 // The same built from LibTorch operators with autograd's own backward: runs on every device and is
 // the reference the fused version is tested against.
-torch::Tensor tanh_recurrence_reference(const torch::Tensor& u, const torch::Tensor& w_rec, const InterEdges& edges,
-                                        const std::vector<bool>& comms, int64_t batch);
+std::vector<torch::Tensor> tanh_recurrence_reference(const torch::Tensor& u, const torch::Tensor& w_rec,
+                                                     const InterEdges& edges, const std::vector<bool>& comms,
+                                                     int64_t batch);
 
 }  // namespace modspec

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "model/readout.hpp"
 #include "train/adamw.hpp"
 #include "util/seed.hpp"
 
@@ -32,21 +33,6 @@ const char* status_name(NetworkStatus s) {
     case NetworkStatus::diverged: return "diverged";
   }
   return "?";
-}
-
-torch::Tensor stack_loss(const std::vector<torch::Tensor>& logits, const torch::Tensor& targets) {
-  namespace F = torch::nn::functional;
-  torch::Tensor total;
-  for (size_t j = 0; j < logits.size(); ++j) {
-    const auto& l = logits[j];  // [K, B, C]
-    const int64_t K = l.size(0), B = l.size(1);
-    auto y = targets.select(1, int64_t(j)).repeat({K});  // [K*B]
-    auto per = F::cross_entropy(l.reshape({K * B, l.size(2)}), y, F::CrossEntropyFuncOptions().reduction(torch::kNone))
-                   .view({K, B})
-                   .mean(1);  // [K]
-    total = total.defined() ? total + per : per;
-  }
-  return total;
 }
 
 Trainer::Trainer(const Environment& env, ModularRNN stack, TrainSpec spec)
@@ -113,8 +99,7 @@ std::vector<NetworkOutcome> Trainer::run(const EpochCallback& on_epoch) {
       const int64_t end = std::min(pairs.size, begin + spec_.batch_size);
       Batch b = env_.batch(pairs, Split::train, begin, end,
                            derive_seed({env_.spec().seed, kNoise, uint64_t(epoch), uint64_t(batches)}));
-      auto out = stack_->forward(b.x.to(device_));
-      auto loss = stack_loss(out.logits, b.targets.to(device_));  // [K]
+      auto loss = stack_->loss(b.x.to(device_), b.targets.to(device_));  // [K]
       auto bad = loss.detach().isfinite().logical_not().logical_and(active);
       if (bad.any().item<bool>()) {
         auto which = bad.to(torch::kCPU);

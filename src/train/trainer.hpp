@@ -62,8 +62,4 @@ class Trainer {
   double pairs_per_second_ = 0;
 };
 
-// Loss of each network of the stack: cross-entropy summed over targets, mean over the batch.
-// logits: per target [K, B, C_j]; targets: [B, n_targets]. Returns [K].
-torch::Tensor stack_loss(const std::vector<torch::Tensor>& logits, const torch::Tensor& targets);
-
 }  // namespace modspec

@@ -1,4 +1,4 @@
-#include "model/recurrence_kernels.hpp"
+#include "model/kernels.hpp"
 
 #include <bit>
 #include <cblas.h>
@@ -14,29 +14,51 @@
 
 namespace modspec::kernels {
 
-// tanh(a) = -m / (2 + m) with m = expm1(-2a), a = |x|, and the sign of x put back. expm1 is
-// 2^k (r q(r)) + (2^k - 1) with -2a = k ln2 + r, |r| <= ln2 / 2 and q the Taylor polynomial of
-// (e^r - 1) / r to degree 6; written this way it keeps full relative precision near 0, where
-// 1 - e^(-2a) would cancel. Past a = 9, tanh is 1 in float.
+namespace {
+
+// e^y for y <= 0 in two parts, e^y = scale * (1 + rq): -87 <= y = k ln2 + r with |r| <= ln2 / 2,
+// scale = 2^k, and rq = r q(r) with q the Taylor polynomial of (e^r - 1) / r to degree 6. Kept
+// apart, the parts give e^y - 1 = scale * rq + (scale - 1) with full relative precision near 0.
+struct ExpParts {
+  float scale, rq;
+};
+
+inline ExpParts exp_parts(float y) {
+  y = y > -87.0f ? y : -87.0f;
+  const float k = (y * 1.44269504f + 12582912.0f) - 12582912.0f;  // round(y / ln2): 1.5 * 2^23 trick
+  const float r = (y - k * 0.693145751953125f) - k * 1.428606765330187e-6f;  // ln2 in two parts
+  float q = 1.0f / 5040.0f;
+  q = q * r + 1.0f / 720.0f;
+  q = q * r + 1.0f / 120.0f;
+  q = q * r + 1.0f / 24.0f;
+  q = q * r + 1.0f / 6.0f;
+  q = q * r + 0.5f;
+  q = q * r + 1.0f;
+  return {std::bit_cast<float>(uint32_t(int32_t(k) + 127) << 23), r * q};
+}
+
+}  // namespace
+
+// tanh(a) = -m / (2 + m) with m = e^(-2a) - 1, a = |x|, and the sign of x put back; written with
+// e^(-2a) - 1 rather than 1 - e^(-2a) it keeps full relative precision near 0. Past a = 9, tanh
+// is 1 in float.
 MODSPEC_CLONES void tanh_in_place(float* __restrict x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t bits = std::bit_cast<uint32_t>(x[i]);
     float a = std::bit_cast<float>(bits & 0x7fffffffu);
     a = a < 9.0f ? a : 9.0f;
-    const float y = -2.0f * a;
-    const float k = (y * 1.44269504f + 12582912.0f) - 12582912.0f;  // round(y / ln2): 1.5 * 2^23 trick
-    const float r = (y - k * 0.693145751953125f) - k * 1.428606765330187e-6f;  // ln2 in two parts
-    float q = 1.0f / 5040.0f;
-    q = q * r + 1.0f / 720.0f;
-    q = q * r + 1.0f / 120.0f;
-    q = q * r + 1.0f / 24.0f;
-    q = q * r + 1.0f / 6.0f;
-    q = q * r + 0.5f;
-    q = q * r + 1.0f;
-    const float scale = std::bit_cast<float>(uint32_t(int32_t(k) + 127) << 23);  // 2^k
-    const float m = scale * (r * q) + (scale - 1.0f);
+    const ExpParts e = exp_parts(-2.0f * a);
+    const float m = e.scale * e.rq + (e.scale - 1.0f);
     const float t = -m / (2.0f + m);
     x[i] = std::bit_cast<float>((std::bit_cast<uint32_t>(t) & 0x7fffffffu) | (bits & 0x80000000u));
+  }
+}
+
+MODSPEC_CLONES void exp_nonpositive_in_place(float* __restrict x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float y = x[i] < 0.0f ? x[i] : 0.0f;
+    const ExpParts e = exp_parts(y);
+    x[i] = e.scale + e.scale * e.rq;
   }
 }
 
@@ -92,6 +114,29 @@ MODSPEC_CLONES void edges_backward(int64_t E, const float* w, const int64_t* src
     for (; j < B; ++j) dot += back[j] * from[j];
     for (float p : part) dot += p;
     gw[e] += dot;
+  }
+}
+
+void readout_forward(int64_t count, int64_t H, int64_t B, int64_t C, const float* z, const float* w, const float* b,
+                     float* out) {
+  const int h = int(H), bt = int(B), c = int(C);
+  for (int64_t i = 0; i < count; ++i) {
+    float* o = out + i * B * C;
+    for (int64_t r = 0; r < B; ++r)
+      for (int64_t j = 0; j < C; ++j) o[r * C + j] = b[i * C + j];
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, bt, c, h, 1.0f, z + i * H * B, bt, w + i * C * H, h, 1.0f, o, c);
+  }
+}
+
+void readout_backward(int64_t count, int64_t H, int64_t B, int64_t C, const float* z, const float* w,
+                      const float* gout, float* gz, float* gw, float* gb) {
+  const int h = int(H), bt = int(B), c = int(C);
+  for (int64_t i = 0; i < count; ++i) {
+    const float* g = gout + i * B * C;
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, c, h, bt, 1.0f, g, c, z + i * H * B, bt, 1.0f, gw + i * C * H, h);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, h, bt, c, 1.0f, w + i * C * H, h, g, c, 0.0f, gz + i * H * B, bt);
+    for (int64_t r = 0; r < B; ++r)
+      for (int64_t j = 0; j < C; ++j) gb[i * C + j] += g[r * C + j];
   }
 }
 

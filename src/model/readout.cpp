@@ -1,0 +1,156 @@
+#include "model/readout.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "model/kernels.hpp"
+#include "util/error.hpp"
+
+namespace modspec {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// The loss of separate readouts with the competitive decision as one autograd node. Saved for
+// backward: z, the weights, the deciding module per target and tuple, and the deciding module's
+// softmax per tuple ([K, B, Ctot], target by target), from which the gradient is
+// softmax - one-hot(target) in the deciding module's outputs and zero in the others.
+struct FusedCompetitiveLoss : torch::autograd::Function<FusedCompetitiveLoss> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& z_in, const torch::Tensor& w_in,
+                               const torch::Tensor& b_in, const torch::Tensor& targets_in, int64_t M,
+                               const std::vector<int64_t>& classes) {
+    const auto z = z_in.contiguous(), w = w_in.contiguous(), b = b_in.contiguous();
+    const auto targets = targets_in.to(torch::kInt64).contiguous();
+    const int64_t MK = z.size(0), H = z.size(1), B = z.size(2), C = w.size(1), K = MK / M, J = int64_t(classes.size());
+    auto out = torch::empty({MK, B, C});
+    kernels::readout_forward(MK, H, B, C, z.data_ptr<float>(), w.data_ptr<float>(), b.data_ptr<float>(),
+                             out.data_ptr<float>());
+    auto probs = torch::empty({K, B, C});
+    auto decider = torch::empty({J, K, B}, torch::kInt64);
+    const float* o = out.data_ptr<float>();
+    float* p = probs.data_ptr<float>();
+    int64_t* dec = decider.data_ptr<int64_t>();
+    const int64_t* y = targets.data_ptr<int64_t>();
+    std::vector<double> loss(size_t(K), 0.0);
+    // Decide, and shift the deciding row by its maximum (log-sum-exp without overflow). NaN
+    // counts as the largest value, as in LibTorch's max and argmax: a module with a NaN output
+    // decides and its network's loss is NaN, so the trainer sees the network diverge.
+    for (int64_t j = 0, offset = 0; j < J; offset += classes[size_t(j)], ++j) {
+      const int64_t Cj = classes[size_t(j)];
+      for (int64_t k = 0; k < K; ++k)
+        for (int64_t i = 0; i < B; ++i) {
+          int64_t d = 0;
+          float best = -std::numeric_limits<float>::infinity();
+          for (int64_t m = 0; m < M; ++m) {
+            const float* row = o + ((m * K + k) * B + i) * C + offset;
+            float v = row[0];
+            for (int64_t c = 1; c < Cj; ++c) v = row[c] > v || std::isnan(row[c]) ? row[c] : v;
+            if (!std::isnan(best) && (v > best || std::isnan(v))) best = v, d = m;
+          }
+          dec[(j * K + k) * B + i] = d;
+          const float* row = o + ((d * K + k) * B + i) * C + offset;
+          float* pr = p + (k * B + i) * C + offset;
+          for (int64_t c = 0; c < Cj; ++c) pr[c] = row[c] - best;
+          const int64_t target = y[i * J + j];
+          if (target < 0 || target >= Cj)
+            throw Error("loss: target " + std::to_string(j) + " holds class " + std::to_string(target) +
+                        ", outside 0.." + std::to_string(Cj - 1));
+          loss[size_t(k)] -= pr[target];
+        }
+    }
+    kernels::exp_nonpositive_in_place(p, K * B * C);
+    for (int64_t j = 0, offset = 0; j < J; offset += classes[size_t(j)], ++j)
+      for (int64_t k = 0; k < K; ++k)
+        for (int64_t i = 0; i < B; ++i) {
+          float* pr = p + (k * B + i) * C + offset;
+          float sum = 0;
+          for (int64_t c = 0; c < classes[size_t(j)]; ++c) sum += pr[c];
+          loss[size_t(k)] += std::log(double(sum));
+          for (int64_t c = 0; c < classes[size_t(j)]; ++c) pr[c] /= sum;
+        }
+    auto result = torch::empty({K});
+    for (int64_t k = 0; k < K; ++k) result.data_ptr<float>()[k] = float(loss[size_t(k)] / double(B));
+    ctx->save_for_backward({z, w, b, probs, decider, targets});
+    ctx->saved_data["modules"] = M;
+    ctx->saved_data["classes"] = classes;
+    return result;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &z = saved[0], &w = saved[1], &b = saved[2], &probs = saved[3], &decider = saved[4], &targets = saved[5];
+    const int64_t M = ctx->saved_data["modules"].toInt();
+    const auto classes = ctx->saved_data["classes"].toIntVector();
+    const int64_t MK = z.size(0), H = z.size(1), B = z.size(2), C = w.size(1), K = MK / M, J = int64_t(classes.size());
+    const auto g = grads[0].to(torch::kFloat32).contiguous();  // [K]
+    auto gout = torch::zeros({MK, B, C});
+    const float* gk = g.data_ptr<float>();
+    const float* p = probs.data_ptr<float>();
+    const int64_t* dec = decider.data_ptr<int64_t>();
+    const int64_t* y = targets.data_ptr<int64_t>();
+    float* go = gout.data_ptr<float>();
+    for (int64_t j = 0, offset = 0; j < J; offset += classes[size_t(j)], ++j)
+      for (int64_t k = 0; k < K; ++k) {
+        const float scale = gk[k] / float(B);
+        for (int64_t i = 0; i < B; ++i) {
+          const int64_t d = dec[(j * K + k) * B + i];
+          const float* pr = p + (k * B + i) * C + offset;
+          float* row = go + ((d * K + k) * B + i) * C + offset;
+          for (int64_t c = 0; c < classes[size_t(j)]; ++c) row[c] = scale * pr[c];
+          row[y[i * J + j]] -= scale;
+        }
+      }
+    auto gz = torch::empty_like(z);
+    auto gw = torch::zeros_like(w);
+    auto gb = torch::zeros_like(b);
+    kernels::readout_backward(MK, H, B, C, z.data_ptr<float>(), w.data_ptr<float>(), go, gz.data_ptr<float>(),
+                              gw.data_ptr<float>(), gb.data_ptr<float>());
+    return {gz, gw, gb, {}, {}, {}};
+  }
+};
+
+}  // namespace
+
+Decisions competitive_decisions(const torch::Tensor& z, const torch::Tensor& w_out, const torch::Tensor& b_out,
+                                int64_t modules, const std::vector<int64_t>& classes) {
+  const int64_t K = z.size(0) / modules, B = z.size(2);
+  auto out = torch::baddbmm(b_out, z.transpose(1, 2), w_out.transpose(1, 2)).view({modules, K, B, -1});  // [M, K, B, Ctot]
+  Decisions result;
+  int64_t offset = 0;
+  for (int64_t Cj : classes) {
+    auto part = out.narrow(3, offset, Cj);  // [M, K, B, C_j]
+    // argmax over a leading dimension is slow on the CPU: bring modules last first.
+    auto decider = part.detach().amax(3).permute({1, 2, 0}).contiguous().argmax(2);  // [K, B]
+    auto pick = decider.view({1, K, B, 1}).expand({1, K, B, Cj});
+    result.logits.push_back(part.gather(0, pick).squeeze(0));  // [K, B, C_j]
+    result.decider.push_back(decider);
+    offset += Cj;
+  }
+  return result;
+}
+
+torch::Tensor stack_loss(const std::vector<torch::Tensor>& logits, const torch::Tensor& targets) {
+  namespace F = torch::nn::functional;
+  torch::Tensor total;
+  for (size_t j = 0; j < logits.size(); ++j) {
+    const auto& l = logits[j];  // [K, B, C]
+    const int64_t K = l.size(0), B = l.size(1);
+    auto y = targets.select(1, int64_t(j)).repeat({K});  // [K*B]
+    auto per = F::cross_entropy(l.reshape({K * B, l.size(2)}), y, F::CrossEntropyFuncOptions().reduction(torch::kNone))
+                   .view({K, B})
+                   .mean(1);  // [K]
+    total = total.defined() ? total + per : per;
+  }
+  return total;
+}
+
+torch::Tensor competitive_loss(const torch::Tensor& z, const torch::Tensor& w_out, const torch::Tensor& b_out,
+                               int64_t modules, const std::vector<int64_t>& classes, const torch::Tensor& targets) {
+  if (!z.is_cpu() || z.scalar_type() != torch::kFloat32)
+    return stack_loss(competitive_decisions(z, w_out, b_out, modules, classes).logits, targets);
+  return FusedCompetitiveLoss::apply(z, w_out, b_out, targets, modules, classes);
+}
+
+}  // namespace modspec
