@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "model/recurrence.hpp"
-#include "model/kernels.hpp"
+#include "runtime/kernels.hpp"
 
 namespace modspec {
 namespace {

@@ -1,10 +1,8 @@
 #include "model/readout.hpp"
 
-#include <cmath>
-#include <limits>
 #include <string>
 
-#include "model/kernels.hpp"
+#include "runtime/kernels.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
@@ -15,7 +13,7 @@ using torch::autograd::variable_list;
 
 // The loss of separate readouts with the competitive decision as one autograd node. Saved for
 // backward: z, the weights, the deciding module per target and tuple, and the deciding module's
-// softmax per tuple ([K, B, Ctot], target by target), from which the gradient is
+// softmax per tuple ([K, Ctot, B], target by target), from which the gradient is
 // softmax - one-hot(target) in the deciding module's outputs and zero in the others.
 struct FusedCompetitiveLoss : torch::autograd::Function<FusedCompetitiveLoss> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& z_in, const torch::Tensor& w_in,
@@ -24,52 +22,21 @@ struct FusedCompetitiveLoss : torch::autograd::Function<FusedCompetitiveLoss> {
     const auto z = z_in.contiguous(), w = w_in.contiguous(), b = b_in.contiguous();
     const auto targets = targets_in.to(torch::kInt64).contiguous();
     const int64_t MK = z.size(0), H = z.size(1), B = z.size(2), C = w.size(1), K = MK / M, J = int64_t(classes.size());
-    auto out = torch::empty({MK, B, C});
+    const int64_t* y = targets.data_ptr<int64_t>();
+    for (int64_t i = 0; i < B; ++i)
+      for (int64_t j = 0; j < J; ++j)
+        if (y[i * J + j] < 0 || y[i * J + j] >= classes[size_t(j)])
+          throw Error("loss: target " + std::to_string(j) + " holds class " + std::to_string(y[i * J + j]) +
+                      ", outside 0.." + std::to_string(classes[size_t(j)] - 1));
+    auto out = torch::empty({MK, C, B});
     kernels::readout_forward(MK, H, B, C, z.data_ptr<float>(), w.data_ptr<float>(), b.data_ptr<float>(),
                              out.data_ptr<float>());
-    auto probs = torch::empty({K, B, C});
+    auto probs = torch::empty({K, C, B});
     auto decider = torch::empty({J, K, B}, torch::kInt64);
-    const float* o = out.data_ptr<float>();
-    float* p = probs.data_ptr<float>();
-    int64_t* dec = decider.data_ptr<int64_t>();
-    const int64_t* y = targets.data_ptr<int64_t>();
     std::vector<double> loss(size_t(K), 0.0);
-    // Decide, and shift the deciding row by its maximum (log-sum-exp without overflow). NaN
-    // counts as the largest value, as in LibTorch's max and argmax: a module with a NaN output
-    // decides and its network's loss is NaN, so the trainer sees the network diverge.
-    for (int64_t j = 0, offset = 0; j < J; offset += classes[size_t(j)], ++j) {
-      const int64_t Cj = classes[size_t(j)];
-      for (int64_t k = 0; k < K; ++k)
-        for (int64_t i = 0; i < B; ++i) {
-          int64_t d = 0;
-          float best = -std::numeric_limits<float>::infinity();
-          for (int64_t m = 0; m < M; ++m) {
-            const float* row = o + ((m * K + k) * B + i) * C + offset;
-            float v = row[0];
-            for (int64_t c = 1; c < Cj; ++c) v = row[c] > v || std::isnan(row[c]) ? row[c] : v;
-            if (!std::isnan(best) && (v > best || std::isnan(v))) best = v, d = m;
-          }
-          dec[(j * K + k) * B + i] = d;
-          const float* row = o + ((d * K + k) * B + i) * C + offset;
-          float* pr = p + (k * B + i) * C + offset;
-          for (int64_t c = 0; c < Cj; ++c) pr[c] = row[c] - best;
-          const int64_t target = y[i * J + j];
-          if (target < 0 || target >= Cj)
-            throw Error("loss: target " + std::to_string(j) + " holds class " + std::to_string(target) +
-                        ", outside 0.." + std::to_string(Cj - 1));
-          loss[size_t(k)] -= pr[target];
-        }
-    }
-    kernels::exp_nonpositive_in_place(p, K * B * C);
-    for (int64_t j = 0, offset = 0; j < J; offset += classes[size_t(j)], ++j)
-      for (int64_t k = 0; k < K; ++k)
-        for (int64_t i = 0; i < B; ++i) {
-          float* pr = p + (k * B + i) * C + offset;
-          float sum = 0;
-          for (int64_t c = 0; c < classes[size_t(j)]; ++c) sum += pr[c];
-          loss[size_t(k)] += std::log(double(sum));
-          for (int64_t c = 0; c < classes[size_t(j)]; ++c) pr[c] /= sum;
-        }
+    std::vector<float> scratch(size_t(3 * B));
+    kernels::competitive_softmax(M, K, B, C, classes.data(), J, out.data_ptr<float>(), y, probs.data_ptr<float>(),
+                                 decider.data_ptr<int64_t>(), loss.data(), scratch.data());
     auto result = torch::empty({K});
     for (int64_t k = 0; k < K; ++k) result.data_ptr<float>()[k] = float(loss[size_t(k)] / double(B));
     ctx->save_for_backward({z, w, b, probs, decider, targets});
@@ -84,29 +51,16 @@ struct FusedCompetitiveLoss : torch::autograd::Function<FusedCompetitiveLoss> {
     const int64_t M = ctx->saved_data["modules"].toInt();
     const auto classes = ctx->saved_data["classes"].toIntVector();
     const int64_t MK = z.size(0), H = z.size(1), B = z.size(2), C = w.size(1), K = MK / M, J = int64_t(classes.size());
-    const auto g = grads[0].to(torch::kFloat32).contiguous();  // [K]
-    auto gout = torch::zeros({MK, B, C});
-    const float* gk = g.data_ptr<float>();
-    const float* p = probs.data_ptr<float>();
-    const int64_t* dec = decider.data_ptr<int64_t>();
-    const int64_t* y = targets.data_ptr<int64_t>();
-    float* go = gout.data_ptr<float>();
-    for (int64_t j = 0, offset = 0; j < J; offset += classes[size_t(j)], ++j)
-      for (int64_t k = 0; k < K; ++k) {
-        const float scale = gk[k] / float(B);
-        for (int64_t i = 0; i < B; ++i) {
-          const int64_t d = dec[(j * K + k) * B + i];
-          const float* pr = p + (k * B + i) * C + offset;
-          float* row = go + ((d * K + k) * B + i) * C + offset;
-          for (int64_t c = 0; c < classes[size_t(j)]; ++c) row[c] = scale * pr[c];
-          row[y[i * J + j]] -= scale;
-        }
-      }
+    const auto scale = (grads[0].to(torch::kFloat32) / double(B)).contiguous();  // [K]: the loss is a mean over B
+    auto gout = torch::empty({MK, C, B});
+    kernels::competitive_softmax_backward(M, K, B, C, classes.data(), J, probs.data_ptr<float>(),
+                                          decider.data_ptr<int64_t>(), targets.data_ptr<int64_t>(),
+                                          scale.data_ptr<float>(), gout.data_ptr<float>());
     auto gz = torch::empty_like(z);
     auto gw = torch::zeros_like(w);
     auto gb = torch::zeros_like(b);
-    kernels::readout_backward(MK, H, B, C, z.data_ptr<float>(), w.data_ptr<float>(), go, gz.data_ptr<float>(),
-                              gw.data_ptr<float>(), gb.data_ptr<float>());
+    kernels::readout_backward(MK, H, B, C, z.data_ptr<float>(), w.data_ptr<float>(), gout.data_ptr<float>(),
+                              gz.data_ptr<float>(), gw.data_ptr<float>(), gb.data_ptr<float>());
     return {gz, gw, gb, {}, {}, {}};
   }
 };

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "model/kernels.hpp"
+#include "runtime/kernels.hpp"
 
 namespace modspec {
 namespace {

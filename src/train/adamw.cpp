@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "runtime/kernels.hpp"
+
 namespace modspec {
 
 FusedAdamW::FusedAdamW(std::vector<torch::Tensor> params, AdamWSettings settings)
@@ -12,9 +14,10 @@ FusedAdamW::FusedAdamW(std::vector<torch::Tensor> params, AdamWSettings settings
   }
 }
 
+// Gradients are dropped rather than zeroed: the next backward then hands its fresh gradient
+// tensors over instead of adding them to zeros.
 void FusedAdamW::zero_grad() {
-  for (auto& p : params_)
-    if (p.grad().defined()) p.mutable_grad().zero_();
+  for (auto& p : params_) p.mutable_grad() = torch::Tensor();
 }
 
 void FusedAdamW::step() {
@@ -30,21 +33,10 @@ void FusedAdamW::step() {
     auto& m = exp_avg_[i];
     auto& v = exp_avg_sq_[i];
     if (p.is_cpu() && p.scalar_type() == torch::kFloat32 && p.is_contiguous() && g.is_contiguous()) {
-      float* pp = p.data_ptr<float>();
-      const float* gp = g.data_ptr<float>();
-      float* mp = m.data_ptr<float>();
-      float* vp = v.data_ptr<float>();
-      const float b1 = float(s.beta1), b2 = float(s.beta2), eps = float(s.eps);
-      const float fdecay = float(decay), fstep = float(step_size), froot = float(root_bc2);
-      const int64_t n = p.numel();
-      for (int64_t j = 0; j < n; ++j) {
-        const float gj = gp[j];
-        const float mj = b1 * mp[j] + (1 - b1) * gj;
-        const float vj = b2 * vp[j] + (1 - b2) * gj * gj;
-        mp[j] = mj;
-        vp[j] = vj;
-        pp[j] = pp[j] * fdecay - fstep * mj / (std::sqrt(vj) / froot + eps);
-      }
+      const kernels::AdamWStep k{float(s.beta1), float(s.beta2),     float(s.eps),
+                                 float(decay),   float(step_size), float(root_bc2)};
+      kernels::adamw_update(k, g.data_ptr<float>(), p.data_ptr<float>(), m.data_ptr<float>(), v.data_ptr<float>(),
+                            p.numel());
     } else {
       p.mul_(decay);
       m.mul_(s.beta1).add_(g, 1 - s.beta1);

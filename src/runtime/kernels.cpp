@@ -1,6 +1,7 @@
-#include "model/kernels.hpp"
+#include "runtime/kernels.hpp"
 
 #include <bit>
+#include <cmath>
 #include <cblas.h>
 
 // The elementwise loops are built once per instruction set and picked when the program loads:
@@ -121,10 +122,11 @@ void readout_forward(int64_t count, int64_t H, int64_t B, int64_t C, const float
                      float* out) {
   const int h = int(H), bt = int(B), c = int(C);
   for (int64_t i = 0; i < count; ++i) {
-    float* o = out + i * B * C;
-    for (int64_t r = 0; r < B; ++r)
-      for (int64_t j = 0; j < C; ++j) o[r * C + j] = b[i * C + j];
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, bt, c, h, 1.0f, z + i * H * B, bt, w + i * C * H, h, 1.0f, o, c);
+    float* o = out + i * C * B;
+    for (int64_t j = 0; j < C; ++j)
+      for (int64_t r = 0; r < B; ++r) o[j * B + r] = b[i * C + j];
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c, bt, h, 1.0f, w + i * C * H, h, z + i * H * B, bt, 1.0f, o,
+                bt);
   }
 }
 
@@ -132,11 +134,89 @@ void readout_backward(int64_t count, int64_t H, int64_t B, int64_t C, const floa
                       const float* gout, float* gz, float* gw, float* gb) {
   const int h = int(H), bt = int(B), c = int(C);
   for (int64_t i = 0; i < count; ++i) {
-    const float* g = gout + i * B * C;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, c, h, bt, 1.0f, g, c, z + i * H * B, bt, 1.0f, gw + i * C * H, h);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, h, bt, c, 1.0f, w + i * C * H, h, g, c, 0.0f, gz + i * H * B, bt);
-    for (int64_t r = 0; r < B; ++r)
-      for (int64_t j = 0; j < C; ++j) gb[i * C + j] += g[r * C + j];
+    const float* g = gout + i * C * B;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c, h, bt, 1.0f, g, bt, z + i * H * B, bt, 1.0f, gw + i * C * H, h);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, h, bt, c, 1.0f, w + i * C * H, h, g, bt, 0.0f, gz + i * H * B, bt);
+    for (int64_t j = 0; j < C; ++j) {
+      float sum = 0;
+      for (int64_t r = 0; r < B; ++r) sum += g[j * B + r];
+      gb[i * C + j] += sum;
+    }
+  }
+}
+
+MODSPEC_CLONES void competitive_softmax(int64_t M, int64_t K, int64_t B, int64_t C, const int64_t* classes, int64_t J,
+                                        const float* out, const int64_t* targets, float* probs, int64_t* decider,
+                                        double* loss, float* scratch) {
+  float* __restrict best = scratch;          // [B] the deciding module's largest output
+  float* __restrict top = scratch + B;       // [B] one module's largest output
+  float* __restrict sum = scratch + 2 * B;   // [B] softmax denominators
+  for (int64_t k = 0; k < K; ++k) {
+    int64_t nonfinite = 0;
+    for (int64_t m = 0; m < M; ++m) {
+      const float* o = out + (m * K + k) * C * B;
+      for (int64_t i = 0; i < C * B; ++i) nonfinite += !(o[i] - o[i] == 0.0f);  // NaN or infinite
+    }
+    double total = 0;
+    for (int64_t j = 0, offset = 0; j < J; offset += classes[j], ++j) {
+      const int64_t Cj = classes[j];
+      int64_t* __restrict d = decider + (j * K + k) * B;
+      for (int64_t m = 0; m < M; ++m) {
+        const float* o = out + ((m * K + k) * C + offset) * B;
+        for (int64_t i = 0; i < B; ++i) top[i] = o[i];
+        for (int64_t c = 1; c < Cj; ++c)
+          for (int64_t i = 0; i < B; ++i) top[i] = o[c * B + i] > top[i] ? o[c * B + i] : top[i];
+        for (int64_t i = 0; i < B; ++i) {
+          const bool wins = m == 0 || top[i] > best[i];
+          best[i] = wins ? top[i] : best[i];
+          d[i] = wins ? m : d[i];
+        }
+      }
+      // The deciding module's outputs, shifted by their maximum so that exp cannot overflow.
+      float* __restrict p = probs + (k * C + offset) * B;
+      for (int64_t c = 0; c < Cj; ++c)
+        for (int64_t m = 0; m < M; ++m) {
+          const float* o = out + ((m * K + k) * C + offset + c) * B;
+          for (int64_t i = 0; i < B; ++i) p[c * B + i] = d[i] == m ? o[i] - best[i] : p[c * B + i];
+        }
+      for (int64_t i = 0; i < B; ++i) total -= p[targets[i * J + j] * B + i];
+      exp_nonpositive_in_place(p, Cj * B);
+      for (int64_t i = 0; i < B; ++i) sum[i] = p[i];
+      for (int64_t c = 1; c < Cj; ++c)
+        for (int64_t i = 0; i < B; ++i) sum[i] += p[c * B + i];
+      for (int64_t i = 0; i < B; ++i) total += std::log(sum[i]);
+      for (int64_t i = 0; i < B; ++i) sum[i] = 1.0f / sum[i];
+      for (int64_t c = 0; c < Cj; ++c)
+        for (int64_t i = 0; i < B; ++i) p[c * B + i] *= sum[i];
+    }
+    loss[k] += nonfinite > 0 ? std::nan("") : total;
+  }
+}
+
+MODSPEC_CLONES void competitive_softmax_backward(int64_t M, int64_t K, int64_t B, int64_t C, const int64_t* classes,
+                                                 int64_t J, const float* probs, const int64_t* decider,
+                                                 const int64_t* targets, const float* scale, float* gout) {
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t j = 0, offset = 0; j < J; offset += classes[j], ++j) {
+      const int64_t* d = decider + (j * K + k) * B;
+      const float* p = probs + (k * C + offset) * B;
+      for (int64_t m = 0; m < M; ++m) {
+        float* __restrict g = gout + ((m * K + k) * C + offset) * B;
+        for (int64_t c = 0; c < classes[j]; ++c)
+          for (int64_t i = 0; i < B; ++i) g[c * B + i] = d[i] == m ? scale[k] * p[c * B + i] : 0.0f;
+      }
+      for (int64_t i = 0; i < B; ++i) gout[((d[i] * K + k) * C + offset + targets[i * J + j]) * B + i] -= scale[k];
+    }
+}
+
+MODSPEC_CLONES void adamw_update(const AdamWStep& s, const float* __restrict g, float* __restrict p, float* __restrict m,
+                                 float* __restrict v, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float mi = s.beta1 * m[i] + (1 - s.beta1) * g[i];
+    const float vi = s.beta2 * v[i] + (1 - s.beta2) * g[i] * g[i];
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] * s.decay - s.step_size * mi / (std::sqrt(vi) / s.root_bc2 + s.eps);
   }
 }
 
