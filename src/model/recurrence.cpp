@@ -20,12 +20,16 @@ void copy_drive(const float* u, int64_t rows, int64_t columns, int64_t B, int64_
   for (int64_t r = 0; r < rows; ++r) std::memcpy(out + r * B, u + r * columns + t * B, size_t(B) * sizeof(float));
 }
 
-void add_to_drive_gradient(const float* gz, int64_t rows, int64_t columns, int64_t B, int64_t t, float* grad_u) {
-  const int64_t offset = columns == B ? 0 : t * B;
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* from = gz + r * B;
-    float* to = grad_u + r * columns + offset;
-    for (int64_t j = 0; j < B; ++j) to[j] += from[j];
+// The drive's gradient gains step t's: a static drive sums all steps (the last step, which the
+// backward pass visits first, writes), a per-step drive has its own columns for each.
+void add_to_drive_gradient(const float* gz, int64_t rows, int64_t columns, int64_t B, int64_t t, int64_t T,
+                           float* grad_u) {
+  if (columns != B) {
+    for (int64_t r = 0; r < rows; ++r) std::memcpy(grad_u + r * columns + t * B, gz + r * B, size_t(B) * sizeof(float));
+  } else if (t == T - 1) {
+    std::memcpy(grad_u, gz, size_t(rows * B) * sizeof(float));
+  } else {
+    for (int64_t i = 0; i < rows * B; ++i) grad_u[i] += gz[i];
   }
 }
 
@@ -72,7 +76,7 @@ struct FusedTanhRecurrence : torch::autograd::Function<FusedTanhRecurrence> {
     const int64_t T = int64_t(comms.size()), MK = w_rec.size(0), N = w_rec.size(2), E = w_inter.size(1);
     const int64_t rows = MK * N, block = rows * B;
     auto state = [&](int64_t t) { return saved[size_t(4 + t)].data_ptr<float>(); };
-    auto grad_u = torch::zeros({MK, N, columns});
+    auto grad_u = torch::empty({MK, N, columns});
     auto grad_w_rec = torch::zeros_like(w_rec);
     auto grad_w_inter = torch::zeros_like(w_inter);
     // dL/dh_t starts as what the loss reads from h_t directly (zero where it reads nothing).
@@ -88,7 +92,7 @@ struct FusedTanhRecurrence : torch::autograd::Function<FusedTanhRecurrence> {
     read_grad(T - 1, gp);
     for (int64_t t = T - 1; t >= 0; --t) {
       kernels::tanh_backward(gp, state(t), gzp, block);
-      add_to_drive_gradient(gzp, rows, columns, B, t, grad_u.data_ptr<float>());
+      add_to_drive_gradient(gzp, rows, columns, B, t, T, grad_u.data_ptr<float>());
       if (t == 0) break;
       // dL/dh_{t-1}: its direct part, plus what flows back through step t.
       const float* prev = state(t - 1);

@@ -1,5 +1,6 @@
 #include "runtime/kernels.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cblas.h>
@@ -36,6 +37,21 @@ inline ExpParts exp_parts(float y) {
   q = q * r + 0.5f;
   q = q * r + 1.0f;
   return {std::bit_cast<float>(uint32_t(int32_t(k) + 127) << 23), r * q};
+}
+
+// The sum of n values (Products = false) or of n products a[i] * b[i], kept in 16 partial sums:
+// a vector's worth of independent lanes, since the compiler may not reorder one float sum itself.
+template <bool Products>
+inline float lane_sum(const float* __restrict a, const float* __restrict b, int64_t n) {
+  auto term = [&](int64_t i) { return Products ? a[i] * b[i] : a[i]; };
+  float part[16] = {};
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16)
+    for (int64_t l = 0; l < 16; ++l) part[l] += term(j + l);
+  float total = 0;
+  for (; j < n; ++j) total += term(j);
+  for (float p : part) total += p;
+  return total;
 }
 
 }  // namespace
@@ -105,16 +121,7 @@ MODSPEC_CLONES void edges_backward(int64_t E, const float* w, const int64_t* src
     const float* __restrict back = gz + dst[e] * B;
     float* __restrict to = gh + src[e] * B;
     for (int64_t j = 0; j < B; ++j) to[j] += we * back[j];
-    // 16 partial sums: a vector's worth of independent lanes, since the compiler may not
-    // reorder one float sum itself.
-    float part[16] = {};
-    int64_t j = 0;
-    for (; j + 16 <= B; j += 16)
-      for (int64_t l = 0; l < 16; ++l) part[l] += back[j + l] * from[j + l];
-    float dot = 0;
-    for (; j < B; ++j) dot += back[j] * from[j];
-    for (float p : part) dot += p;
-    gw[e] += dot;
+    gw[e] += lane_sum<true>(back, from, B);
   }
 }
 
@@ -130,18 +137,14 @@ void readout_forward(int64_t count, int64_t H, int64_t B, int64_t C, const float
   }
 }
 
-void readout_backward(int64_t count, int64_t H, int64_t B, int64_t C, const float* z, const float* w,
+MODSPEC_CLONES void readout_backward(int64_t count, int64_t H, int64_t B, int64_t C, const float* z, const float* w,
                       const float* gout, float* gz, float* gw, float* gb) {
   const int h = int(H), bt = int(B), c = int(C);
   for (int64_t i = 0; i < count; ++i) {
     const float* g = gout + i * C * B;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c, h, bt, 1.0f, g, bt, z + i * H * B, bt, 1.0f, gw + i * C * H, h);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, h, bt, c, 1.0f, w + i * C * H, h, g, bt, 0.0f, gz + i * H * B, bt);
-    for (int64_t j = 0; j < C; ++j) {
-      float sum = 0;
-      for (int64_t r = 0; r < B; ++r) sum += g[j * B + r];
-      gb[i * C + j] += sum;
-    }
+    for (int64_t j = 0; j < C; ++j) gb[i * C + j] += lane_sum<false>(g + j * B, nullptr, B);
   }
 }
 
@@ -207,6 +210,20 @@ MODSPEC_CLONES void competitive_softmax_backward(int64_t M, int64_t K, int64_t B
       }
       for (int64_t i = 0; i < B; ++i) gout[((d[i] * K + k) * C + offset + targets[i * J + j]) * B + i] -= scale[k];
     }
+}
+
+MODSPEC_CLONES void gather_bytes(const uint8_t* const* rows, int64_t count, int64_t n, float scale, float shift,
+                                 float* out) {
+  constexpr int64_t ahead = 8, line = 64;
+  for (int64_t r = 0; r < std::min(ahead, count); ++r)
+    for (int64_t i = 0; i < n; i += line) __builtin_prefetch(rows[r] + i);
+  for (int64_t r = 0; r < count; ++r) {
+    if (r + ahead < count)
+      for (int64_t i = 0; i < n; i += line) __builtin_prefetch(rows[r + ahead] + i);
+    const uint8_t* __restrict in = rows[r];
+    float* __restrict o = out + r * n;
+    for (int64_t i = 0; i < n; ++i) o[i] = float(in[i]) * scale + shift;
+  }
 }
 
 MODSPEC_CLONES void adamw_update(const AdamWStep& s, const float* __restrict g, float* __restrict p, float* __restrict m,

@@ -1,5 +1,6 @@
 // Raw float kernels of the fused training step: the tanh recurrence (model/recurrence.cpp), the
-// competitive readout's loss (model/readout.cpp) and the AdamW update (train/adamw.cpp). This file
+// competitive readout's loss (model/readout.cpp), the AdamW update (train/adamw.cpp) and the
+// pixels of a batch (env/environment.cpp). This file
 // includes no torch, so it can be built with the flags that let the compiler vectorize these
 // loops (-fno-trapping-math, -fno-math-errno) and with one clone per instruction set (AVX-512,
 // AVX2+FMA, baseline).
@@ -64,6 +65,10 @@ void competitive_softmax(int64_t M, int64_t K, int64_t B, int64_t C, const int64
 void competitive_softmax_backward(int64_t M, int64_t K, int64_t B, int64_t C, const int64_t* classes, int64_t J,
                                   const float* probs, const int64_t* decider, const int64_t* targets, const float* scale,
                                   float* gout);
+
+// Image bytes to normalised pixels: row r of out ([rows, n]) is rows[r][i] * scale + shift. The
+// rows are scattered over a large image set, so the next ones are fetched while one is converted.
+void gather_bytes(const uint8_t* const* rows, int64_t count, int64_t n, float scale, float shift, float* out);
 
 // One AdamW step over n values (torch.optim.AdamW's update): m and v are the moment estimates,
 // decay = 1 - lr * weight_decay, step_size = lr / (1 - beta1^t), root_bc2 = sqrt(1 - beta2^t).
