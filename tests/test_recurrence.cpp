@@ -1,7 +1,7 @@
-// The fused tanh recurrence against its reference: the vectorized tanh against std::tanh, and
-// states and gradients of the one-node unroll against the same unroll built from LibTorch
-// operators, on shapes that leave vector tails (B = 19, N = 7), three modules, a communication
-// schedule with a gap, static and per-step inputs, and a stack without edges.
+// The fused tanh recurrence against its reference: the vectorized tanh and exp against the C
+// library, and states and gradients of the one-node unroll against the same unroll built from
+// LibTorch operators, on shapes that leave vector tails (B = 19, N = 7), three modules, a
+// communication schedule with a gap, static and per-step inputs, and a stack without edges.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -35,6 +35,30 @@ TEST(Recurrence, TanhMatchesTheLibraryToSevenDigits) {
   EXPECT_LT(worst_abs, 2e-7);
   EXPECT_LT(worst_rel, 3e-7);
   EXPECT_EQ(y.back(), 0.0f);
+  // Infinities saturate; NaN stays NaN, so that a diverged network is still seen to diverge.
+  std::vector<float> special{INFINITY, -INFINITY, NAN};
+  kernels::tanh_in_place(special.data(), 3);
+  EXPECT_EQ(special[0], 1.0f);
+  EXPECT_EQ(special[1], -1.0f);
+  EXPECT_TRUE(std::isnan(special[2]));
+}
+
+TEST(Recurrence, ExpMatchesTheLibraryToSevenDigits) {
+  std::vector<float> x;
+  for (int i = 0; i <= 100000; ++i) x.push_back(-float(i) * 8.6e-4f);  // [-86, 0]
+  auto y = x;
+  kernels::exp_nonpositive_in_place(y.data(), int64_t(y.size()));
+  double worst_rel = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double exact = std::exp(double(x[i]));
+    worst_rel = std::max(worst_rel, std::fabs(double(y[i]) - exact) / exact);
+  }
+  EXPECT_LT(worst_rel, 3e-7);
+  std::vector<float> special{-INFINITY, NAN, 2.0f};
+  kernels::exp_nonpositive_in_place(special.data(), 3);
+  EXPECT_LT(special[0], 1e-37f);
+  EXPECT_TRUE(std::isnan(special[1]));
+  EXPECT_EQ(special[2], 1.0f);  // positive values are read as 0
 }
 
 struct Case {

@@ -21,13 +21,15 @@ namespace {
 // e^y for y <= 0 in two parts, e^y = scale * (1 + rq): -87 <= y = k ln2 + r with |r| <= ln2 / 2,
 // scale = 2^k, and rq = r q(r) with q the Taylor polynomial of (e^r - 1) / r to degree 6. Kept
 // apart, the parts give e^y - 1 = scale * rq + (scale - 1) with full relative precision near 0.
+// A NaN y gives a NaN rq, so NaN reaches every result (a diverged network must stay visible).
 struct ExpParts {
   float scale, rq;
 };
 
 inline ExpParts exp_parts(float y) {
-  y = y > -87.0f ? y : -87.0f;
-  const float k = (y * 1.44269504f + 12582912.0f) - 12582912.0f;  // round(y / ln2): 1.5 * 2^23 trick
+  constexpr float magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer held in the low bits
+  y = y < -87.0f ? -87.0f : y;
+  const float k = (y * 1.44269504f + magic) - magic;  // round(y / ln2)
   const float r = (y - k * 0.693145751953125f) - k * 1.428606765330187e-6f;  // ln2 in two parts
   float q = 1.0f / 5040.0f;
   q = q * r + 1.0f / 720.0f;
@@ -36,7 +38,8 @@ inline ExpParts exp_parts(float y) {
   q = q * r + 1.0f / 6.0f;
   q = q * r + 0.5f;
   q = q * r + 1.0f;
-  return {std::bit_cast<float>(uint32_t(int32_t(k) + 127) << 23), r * q};
+  const uint32_t biased = std::bit_cast<uint32_t>(k + (127.0f + magic)) & 0x7fffffu;  // k + 127, in 1..127
+  return {std::bit_cast<float>(biased << 23), r * q};
 }
 
 // The sum of n values (Products = false) or of n products a[i] * b[i], kept in 16 partial sums:
@@ -63,7 +66,7 @@ MODSPEC_CLONES void tanh_in_place(float* __restrict x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t bits = std::bit_cast<uint32_t>(x[i]);
     float a = std::bit_cast<float>(bits & 0x7fffffffu);
-    a = a < 9.0f ? a : 9.0f;
+    a = a > 9.0f ? 9.0f : a;
     const ExpParts e = exp_parts(-2.0f * a);
     const float m = e.scale * e.rq + (e.scale - 1.0f);
     const float t = -m / (2.0f + m);
@@ -73,7 +76,7 @@ MODSPEC_CLONES void tanh_in_place(float* __restrict x, int64_t n) {
 
 MODSPEC_CLONES void exp_nonpositive_in_place(float* __restrict x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
-    const float y = x[i] < 0.0f ? x[i] : 0.0f;
+    const float y = x[i] > 0.0f ? 0.0f : x[i];
     const ExpParts e = exp_parts(y);
     x[i] = e.scale + e.scale * e.rq;
   }
