@@ -34,9 +34,9 @@ std::string draw_sweep_figure(const std::string& figure, const std::filesystem::
 void add_reproduce_command(CLI::App& app) {
   auto* reproduce = app.add_subcommand(
       "reproduce",
-      "reproduce a figure of the paper. Quick scale, measured on 2 cores: fig2 1 minute, fig3 3 minutes, fig4 5 "
-      "minutes, fig5 6 minutes; paper scale uses the paper's grids and seeds (hours). Resumable like `sweep`, and "
-      "`mpirun -n N` shares it among N ranks");
+      "reproduce a figure of the paper. Quick scale, measured on 2 cores: fig2 25 seconds, fig3 2.5 minutes, fig4 "
+      "4.5 minutes, fig5 4 minutes; paper scale uses the paper's grids and seeds (hours). Resumable like `sweep`, "
+      "and `mpirun -n N` shares it among N ranks");
   auto figure = std::make_shared<std::string>();
   auto scale = std::make_shared<std::string>("quick");
   auto out = std::make_shared<std::string>();
