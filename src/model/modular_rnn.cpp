@@ -201,20 +201,21 @@ torch::Tensor ModularRNNImpl::readout_input(const torch::Tensor& x, std::vector<
     auto all = tanh_recurrence(u, w_rec, edges, arch_.comms, B);
     h = all.back();
     if (states) *states = std::move(all);
-  }
-  for (int64_t t = 0; arch_.gru && t < arch_.nb_steps; ++t) {
-    auto ut = T_in == 1 ? u : u.narrow(2, t * B, B);
-    if (t == 0) {  // h_{-1} = 0: no recurrent term, and the reset gate has nothing to act on
-      auto z = torch::sigmoid(ut.narrow(1, N_, N_));
-      h = (1 - z) * torch::tanh(ut.narrow(1, 2 * N_, N_));
-    } else {
-      auto rec = recurrent_drive(h, w_rec, edges, arch_.comms[size_t(t)]);
-      auto r = torch::sigmoid(ut.narrow(1, 0, N_) + rec.narrow(1, 0, N_));
-      auto z = torch::sigmoid(ut.narrow(1, N_, N_) + rec.narrow(1, N_, N_));
-      auto c = torch::tanh(ut.narrow(1, 2 * N_, N_) + r * rec.narrow(1, 2 * N_, N_));
-      h = (1 - z) * c + z * h;
+  } else {
+    for (int64_t t = 0; t < arch_.nb_steps; ++t) {
+      auto ut = T_in == 1 ? u : u.narrow(2, t * B, B);
+      if (t == 0) {  // h_{-1} = 0: no recurrent term, and the reset gate has nothing to act on
+        auto z = torch::sigmoid(ut.narrow(1, N_, N_));
+        h = (1 - z) * torch::tanh(ut.narrow(1, 2 * N_, N_));
+      } else {
+        auto rec = recurrent_drive(h, w_rec, edges, arch_.comms[size_t(t)]);
+        auto r = torch::sigmoid(ut.narrow(1, 0, N_) + rec.narrow(1, 0, N_));
+        auto z = torch::sigmoid(ut.narrow(1, N_, N_) + rec.narrow(1, N_, N_));
+        auto c = torch::tanh(ut.narrow(1, 2 * N_, N_) + r * rec.narrow(1, 2 * N_, N_));
+        h = (1 - z) * c + z * h;
+      }
+      if (states) states->push_back(h);
     }
-    if (states) states->push_back(h);
   }
   return arch_.bottleneck > 0 ? torch::relu(torch::baddbmm(b_bn_, w_bn_, h)) : h;  // [M*K, H, B]
 }

@@ -34,9 +34,8 @@ struct FusedCompetitiveLoss : torch::autograd::Function<FusedCompetitiveLoss> {
     auto probs = torch::empty({K, C, B});
     auto decider = torch::empty({J, K, B}, torch::kInt64);
     std::vector<double> loss(size_t(K), 0.0);
-    std::vector<float> scratch(size_t(3 * B));
     kernels::competitive_softmax(M, K, B, C, classes.data(), J, out.data_ptr<float>(), y, probs.data_ptr<float>(),
-                                 decider.data_ptr<int64_t>(), loss.data(), scratch.data());
+                                 decider.data_ptr<int64_t>(), loss.data());
     auto result = torch::empty({K});
     for (int64_t k = 0; k < K; ++k) result.data_ptr<float>()[k] = float(loss[size_t(k)] / double(B));
     ctx->save_for_backward({z, w, b, probs, decider, targets});

@@ -55,10 +55,9 @@ void readout_backward(int64_t count, int64_t H, int64_t B, int64_t C, const floa
 // largest value decides (the first on ties); decider[j, k, i] records it, probs[k, :, i] gets the
 // softmax of its outputs target by target ([K, C, B]), and loss[k] gains
 // log-sum-exp - output at targets[i, j]. A network with a non-finite output anywhere gets a NaN
-// loss, so that it is seen to diverge. scratch: 3 * B floats.
+// loss, so that it is seen to diverge.
 void competitive_softmax(int64_t M, int64_t K, int64_t B, int64_t C, const int64_t* classes, int64_t J,
-                         const float* out, const int64_t* targets, float* probs, int64_t* decider, double* loss,
-                         float* scratch);
+                         const float* out, const int64_t* targets, float* probs, int64_t* decider, double* loss);
 
 // Its gradient with respect to `out` (overwritten): scale[k] * (softmax - one-hot(target)) in the
 // deciding module's outputs, zero in the others.
