@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "config/config.hpp"
 #include "data/data_dir.hpp"
 #include "util/error.hpp"
 
@@ -99,6 +100,47 @@ inline bool contains(const std::string& text, const std::string& part) {
 // Tests on real MNIST skip (with a message) when the data directory has none.
 inline bool have_mnist() {
   return std::filesystem::exists(modspec::resolve_data_dir("") / "mnist" / "train-images-idx3-ubyte");
+}
+
+// A data directory holding a small synthetic "mnist": 10 classes of 14 x 14 images, 3,000 for
+// training and 1,000 for testing, written once per test process. Each class is a fixed random
+// pattern of bright pixels (about 30% of them); each image flips a random 10% of its class's
+// pixels and varies the brightness, so a small network learns the classes in a few epochs while
+// every image differs. Tests of training, measures and sweeps use it so that they never skip.
+inline const std::filesystem::path& synthetic_data_dir() {
+  static const TempDir dir;
+  static const bool written = [] {
+    constexpr int64_t kClasses = 10, kSide = 14, kPixels = kSide * kSide;
+    std::mt19937_64 rng(20240601);
+    std::bernoulli_distribution bright(0.3), flip(0.1);
+    std::uniform_int_distribution<int> level(160, 255);
+    std::vector<std::vector<bool>> pattern(kClasses, std::vector<bool>(kPixels));
+    for (auto& p : pattern)
+      for (int64_t i = 0; i < kPixels; ++i) p[size_t(i)] = bright(rng);
+    std::filesystem::create_directories(dir / "mnist");
+    for (const auto& [stem, count] : {std::pair<std::string, int64_t>{"train", 3000}, {"t10k", 1000}}) {
+      std::vector<uint8_t> pixels, labels;
+      for (int64_t i = 0; i < count; ++i) {
+        const int64_t c = i % kClasses;
+        labels.push_back(uint8_t(c));
+        for (int64_t j = 0; j < kPixels; ++j)
+          pixels.push_back(pattern[size_t(c)][size_t(j)] != flip(rng) ? uint8_t(level(rng)) : uint8_t(0));
+      }
+      write_file(dir / "mnist" / (stem + "-images-idx3-ubyte"),
+                 idx_bytes({uint32_t(count), uint32_t(kSide), uint32_t(kSide)}, pixels));
+      write_file(dir / "mnist" / (stem + "-labels-idx1-ubyte"), idx_bytes({uint32_t(count)}, labels));
+    }
+    return true;
+  }();
+  (void)written;
+  return dir.path();
+}
+
+// The default configuration reading the synthetic data directory.
+inline modspec::Config synthetic_config() {
+  modspec::Config config = modspec::Config::defaults();
+  config.set_value("data.dir", synthetic_data_dir().string());
+  return config;
 }
 
 }  // namespace modspec::test

@@ -111,19 +111,20 @@ TEST(ModularRNN, RecurrentMaskHasZeroDiagonalUnlessAsked) {
 TEST(ModularRNN, OutputShapesForEveryArchitecture) {
   for (bool gru : {false, true})
     for (bool shared_in : {false, true})
-      for (bool shared_out : {false, true})
+      for (Readout readout : {Readout::separate, Readout::shared, Readout::blockdiag})
         for (int64_t bn : {0, 3}) {
           auto arch = small_arch();
           arch.gru = gru;
           arch.shared_input = shared_in;
-          arch.shared_readout = shared_out;
+          arch.readout = readout;
           arch.bottleneck = bn;
           ModularRNN stack(arch, std::vector<NetworkSpec>{net(5, 0.2, 1), net(7, 0.1, 2), net(4, 0, 3, 2)});
           auto x = torch::randn({2, 1, 9, 12});
           auto out = stack->forward(x, true);
           ASSERT_EQ(out.logits.size(), 2u);
-          EXPECT_EQ(out.logits[0].sizes(), torch::IntArrayRef({3, 9, 4}));
-          EXPECT_EQ(out.decider.size(), shared_out ? 0u : 2u);
+          // The masked common readout joins the 2 modules' 4 classes into one softmax of 8.
+          EXPECT_EQ(out.logits[0].sizes(), torch::IntArrayRef({3, 9, readout == Readout::blockdiag ? 8 : 4}));
+          EXPECT_EQ(out.decider.size(), readout == Readout::shared ? 0u : 2u);
           EXPECT_EQ(out.states.size(), 3u);
           EXPECT_EQ(out.states[0].sizes(), torch::IntArrayRef({2 * 3, 7, 9}));
           EXPECT_TRUE(out.logits[1].isfinite().all().item<bool>());

@@ -16,12 +16,12 @@
 namespace modspec {
 namespace {
 
-struct Readout {
+struct ReadoutCase {
   int64_t M, K, H, B;
   std::vector<int64_t> classes;
   torch::Tensor z, w, b, targets;
 
-  Readout(int64_t modules, int64_t K_, int64_t H_, int64_t B_, std::vector<int64_t> classes_)
+  ReadoutCase(int64_t modules, int64_t K_, int64_t H_, int64_t B_, std::vector<int64_t> classes_)
       : M(modules), K(K_), H(H_), B(B_), classes(std::move(classes_)) {
     torch::manual_seed(3);
     int64_t C = 0;
@@ -49,7 +49,7 @@ struct Readout {
 
 TEST(Readout, FusedLossAndGradientsMatchTheReference) {
   for (int64_t M : {2, 3}) {
-    Readout r(M, 3, 5, 37, {4, 3});
+    ReadoutCase r(M, 3, 5, 37, {4, 3});
     const auto fused = r.run(true), reference = r.run(false);
     const char* names[] = {"loss", "grad z", "grad w_out", "grad b_out"};
     ASSERT_EQ(fused[0].sizes(), (std::vector<int64_t>{3}));
@@ -62,7 +62,7 @@ TEST(Readout, FusedLossAndGradientsMatchTheReference) {
 }
 
 TEST(Readout, ADivergedNetworkLeavesItsStackMatesAlone) {
-  Readout r(2, 3, 4, 16, {10, 10});
+  ReadoutCase r(2, 3, 4, 16, {10, 10});
   {
     torch::NoGradGuard no_grad;
     r.z.select(0, 1).fill_(std::numeric_limits<float>::quiet_NaN());  // module 0 of network 1
@@ -77,14 +77,14 @@ TEST(Readout, ADivergedNetworkLeavesItsStackMatesAlone) {
 }
 
 TEST(Readout, TargetOutsideItsClassesIsAnError) {
-  Readout r(2, 1, 3, 4, {4, 3});
+  ReadoutCase r(2, 1, 3, 4, {4, 3});
   r.targets[2][1] = 3;
   const auto message = test::error_message([&] { competitive_loss(r.z, r.w, r.b, 2, r.classes, r.targets); });
   EXPECT_TRUE(test::contains(message, "target 1 holds class 3, outside 0..2")) << message;
 }
 
 TEST(Readout, NetworkLossIsTheLossOfItsDecisions) {
-  for (int variant = 0; variant < 3; ++variant) {
+  for (int variant = 0; variant < 4; ++variant) {
     Architecture a;
     a.n_modules = 2;
     a.n_stimuli = 2;
@@ -92,7 +92,7 @@ TEST(Readout, NetworkLossIsTheLossOfItsDecisions) {
     a.nb_steps = 3;
     a.comms.assign(3, true);
     a.target_classes = {4, 4};
-    a.shared_readout = variant == 1;
+    a.readout = variant == 1 ? Readout::shared : variant == 3 ? Readout::blockdiag : Readout::separate;
     a.bottleneck = variant == 2 ? 3 : 0;
     ModularRNN model(a, std::vector<NetworkSpec>{{6, 0.2, 0, 1}, {4, 0.5, 0, 2}});
     torch::manual_seed(5);

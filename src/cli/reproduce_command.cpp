@@ -5,15 +5,31 @@
 #include "report/fig2.hpp"
 #include "report/fig4.hpp"
 #include "report/heatmaps.hpp"
+#include "config/toml_file.hpp"
 #include "sweep/reproduce_configs.hpp"
 #include "sweep/table.hpp"
 #include "util/error.hpp"
+#include "util/hash.hpp"
 
 namespace modspec::cli {
 namespace {
 
-SweepSpec builtin_sweep(const std::string& name) {
-  return SweepSpec::from_toml_text(reproduce_configs().at(name), "configs/reproduce/" + name + ".toml");
+SweepSpec builtin_sweep(const std::string& name, const LaunchOptions& options) {
+  return options.read_sweep(reproduce_configs().at(name), "configs/reproduce/" + name + ".toml");
+}
+
+// out/<figure>-<scale>, then -published for that flavour and -set-<hash> for --set overrides, so
+// that differently configured sweeps never share a directory by default.
+std::filesystem::path default_out(const std::string& figure, const std::string& scale, const std::string& flavor,
+                                  const std::string& sweep_file, const std::vector<std::string>& overrides) {
+  std::string name = figure + "-" + (sweep_file.empty() ? scale : "custom");
+  if (flavor != "described") name += "-" + flavor;
+  if (!overrides.empty()) {
+    std::string joined;
+    for (const auto& o : overrides) joined += o + "\n";
+    name += "-set-" + content_hash(joined).substr(0, 8);
+  }
+  return std::filesystem::path("out") / name;
 }
 
 // Draws a sweep figure (fig2, fig3, fig5) from its table in dir; returns the text printed for it.
@@ -50,7 +66,7 @@ void add_reproduce_command(CLI::App& app) {
       ->required()
       ->check(CLI::IsMember({"fig2", "fig3", "fig4", "fig5"}));
   reproduce->add_option("--scale", *scale, "quick (default) or paper")->check(CLI::IsMember({"quick", "paper"}));
-  reproduce->add_option("--out", *out, "output directory (default: out/<figure>-<scale>)");
+  reproduce->add_option("--out", *out, "output directory (default: out/<figure>-<scale>[-published][-set-<hash>])");
   reproduce->add_option("--sweep", *sweep_file,
                         "fig2, fig3, fig5: draw from this sweep file instead of the built-in one (e.g. a copy of "
                         "configs/reproduce/fig5-quick.toml with [\"mnist\", \"emnist-letters\"] added)");
@@ -58,8 +74,8 @@ void add_reproduce_command(CLI::App& app) {
   reproduce->callback([figure, scale, out, sweep_file, options]() {
     const std::string name = *figure + "-" + *scale;
     const std::filesystem::path dir = !out->empty() ? std::filesystem::path(*out)
-                                      : sweep_file->empty() ? std::filesystem::path("out") / name
-                                                            : std::filesystem::path("out") / (*figure + "-custom");
+                                                    : default_out(*figure, *scale, options->flavor, *sweep_file,
+                                                                  options->overrides);
     SweepReport r;
     if (*figure == "fig4") {
       // Three sweeps, one directory each: A (dir/a), B (dir/b), C (dir/c).
@@ -67,7 +83,7 @@ void add_reproduce_command(CLI::App& app) {
       for (const auto& [part, which] : {std::pair{"a", Fig4Panel::a}, {"b", Fig4Panel::b}, {"c", Fig4Panel::c}}) {
         const std::string stem = "fig4" + std::string(part);
         const auto sub = dir / part;
-        if (!launch_sweep(builtin_sweep(stem + "-" + *scale), sub, *options, r)) continue;
+        if (!launch_sweep(builtin_sweep(stem + "-" + *scale, *options), sub, *options, r)) continue;
         write_table(sub);
         const std::string text = draw_fig4(which, read_csv(sub / "table.csv"), sub);
         std::cout << "Fig. 4" << char(std::toupper(part[0])) << ", " << r.runs << " networks (" << r.trained
@@ -77,7 +93,8 @@ void add_reproduce_command(CLI::App& app) {
       }
       return;
     }
-    const SweepSpec spec = sweep_file->empty() ? builtin_sweep(name) : SweepSpec::from_file(*sweep_file);
+    const SweepSpec spec = sweep_file->empty() ? builtin_sweep(name, *options)
+                                               : options->read_sweep(read_text_file(*sweep_file, "sweep file"), *sweep_file);
     if (!launch_sweep(spec, dir, *options, r)) return;
     write_table(dir);
     const std::string text = draw_sweep_figure(*figure, dir);

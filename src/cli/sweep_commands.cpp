@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/sweep_launch.hpp"
+#include "config/toml_file.hpp"
 
 namespace modspec::cli {
 
@@ -16,7 +17,7 @@ void add_sweep_commands(CLI::App& app) {
   sweep->add_option("--out", *out, "sweep directory (runs in OUT/runs/<hash>, table in OUT/table.csv)")->required();
   options->add_to(*sweep, true);
   sweep->callback([file, out, options]() {
-    const SweepSpec spec = SweepSpec::from_file(*file);
+    const SweepSpec spec = options->read_sweep(read_text_file(*file, "sweep file"), *file);
     SweepReport r;
     const bool writer = launch_sweep(spec, *out, *options, r);
     std::cout << "sweep: " << r.runs << " runs in this share, " << r.skipped << " already done, " << r.trained

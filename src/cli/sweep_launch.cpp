@@ -3,6 +3,8 @@
 #include <thread>
 
 #include "runtime/mpi_world.hpp"
+#include "config/toml_file.hpp"
+#include "sweep/flavor.hpp"
 #include "sweep/table.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
@@ -33,6 +35,22 @@ void LaunchOptions::add_to(CLI::App& app, bool with_shard) {
   if (with_shard)
     app.add_option("--shard", shard, "i/N: run only the i-th of N shares of the stacks (job arrays; under mpirun, automatic)");
   app.add_option("--data-dir", sweep.data_dir, "dataset directory (default: $MODSPEC_DATA or ~/.cache/modspec)");
+  app.add_option("--set", overrides,
+                 "set a config key on every run, as a line of the sweep's [base] (an axis over the key wins); "
+                 "repeatable, e.g. --set train.epochs=5")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--flavor", flavor,
+                 "described (default): the paper's text; published: its authors' code's choices (ratio formula, "
+                 "same-label correlation pairs, readouts shared over steps, two RNNs, its initialisation, T' trained "
+                 "twice, fused = masked common readout); README: Differences from the original implementation")
+      ->check(CLI::IsMember({"described", "published"}));
+}
+
+SweepSpec LaunchOptions::read_sweep(const std::string& text, const std::string& source) const {
+  SweepSpec spec = SweepSpec::from_toml_text(text, source, overrides);
+  apply_flavor(spec, flavor_named(flavor));
+  return spec;
 }
 
 bool launch_sweep(const SweepSpec& spec, const std::filesystem::path& out, const LaunchOptions& options,

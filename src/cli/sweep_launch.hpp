@@ -14,6 +14,11 @@ namespace modspec::cli {
 struct LaunchOptions {
   SweepOptions sweep;
   std::string shard;           // --shard i/N, empty when not given
+  std::vector<std::string> overrides;  // --set key=value, applied to the sweep's [base]
+  std::string flavor = "described";    // --flavor (sweep/flavor.hpp)
+
+  // The sweep file's text with --set and --flavor applied.
+  SweepSpec read_sweep(const std::string& text, const std::string& source) const;
   CLI::Option* workers = nullptr;
 
   void add_to(CLI::App& app, bool with_shard);

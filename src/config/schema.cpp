@@ -28,6 +28,9 @@ const std::vector<KeySpec>& schema() {
       {"env.task", Kind::string, std::string("parity"),
        "global task: parity (targets T' and T'', paper eq. 2), digit0, digit1, sum, sum_parity, xor, max, min", -1,
        -1, S{"parity", "digit0", "digit1", "sum", "sum_parity", "xor", "max", "min"}},
+      {"env.targets", Kind::strings, S{},
+       "the task's targets to train, in order; empty: all of them. A name given twice is trained twice: the original "
+       "code's parity task trains [\"T1\", \"T1\"] (T' twice, never T'')"},
       {"env.covariance", Kind::real, 0.0,
        "c: each later side repeats side 0's class index with probability c, else draws independently, so "
        "P(D1 == D2) = c + (1 - c)/C",
@@ -48,6 +51,15 @@ const std::vector<KeySpec>& schema() {
       {"model.n_modules", Kind::integer, int64_t(2), "number of modules M", 2, 16},
       {"model.n", Kind::integer, int64_t(25), "units per module", 1, 4096},
       {"model.cell", Kind::string, std::string("rnn"), "recurrent cell: rnn (tanh) or gru", -1, -1, S{"rnn", "gru"}},
+      {"model.recurrence", Kind::string, std::string("single"),
+       "single: one RNN whose update sums the within-module product and the inter-module edges; two_rnn: the original "
+       "code's two RNNs on the same input, one within modules and one between them, each its own trajectory, state = "
+       "their sum (rnn cells only)",
+       -1, -1, S{"single", "two_rnn"}},
+      {"model.init", Kind::string, std::string("torch"),
+       "torch: each module's weights U(+-1/sqrt(n)) as torch.nn.RNN(n) and nn.Linear(n, .), with an input bias; "
+       "original: the original code's single nn.RNN of M*n units, U(+-1/sqrt(M*n)) everywhere and no input bias",
+       -1, -1, S{"torch", "original"}},
       {"model.self_connections", Kind::boolean, false,
        "keep the diagonal of each module's recurrent matrix (the original zeroes it)"},
       {"model.p", Kind::real, 0.1,
@@ -60,8 +72,9 @@ const std::vector<KeySpec>& schema() {
        S{"separate", "shared"}},
       {"model.readout", Kind::string, std::string("separate"),
        "separate: one readout per module, the module with the largest output decides; shared: one readout over all "
-       "modules",
-       -1, -1, S{"separate", "shared"}},
+       "modules; blockdiag: the original code's masked common readout, per-module outputs in one softmax with the "
+       "targets in module 0's block and no max decision (only module 0 can answer)",
+       -1, -1, S{"separate", "shared", "blockdiag"}},
       {"model.bottleneck", Kind::integer, int64_t(0), "units of a ReLU layer per module before its readout; 0: none",
        0, 4096},
       {"model.comms_steps", Kind::integers, std::vector<int64_t>{},
@@ -80,6 +93,19 @@ const std::vector<KeySpec>& schema() {
       // metrics
       {"metrics.measures", Kind::strings, S{"retraining", "ablation", "correlation"},
        "measures of specialization to compute", -1, -1, S{"retraining", "ablation", "correlation"}},
+      {"metrics.formula", Kind::string, std::string("paper"),
+       "paper: Mbar = clip((M - b)/(1 - b), 0, 1), F^m = Mbar(m,0) - Mbar(m,1) (paper 2.4); ratio: the original code's "
+       "plotted F^m = (Mbar(m,0) - Mbar(m,1))/(Mbar(m,0) + Mbar(m,1)) with accuracies normalised as "
+       "clip(M - b/(1 - b), 1e-5, 1), its precedence slip kept, and ablation read as the ablated accuracy",
+       -1, -1, S{"paper", "ratio"}},
+      {"metrics.correlation_pairs", Kind::string, std::string("same_image"),
+       "correlation partner of a tuple for digit k: same_image (the tuple with its other stimuli swapped) or "
+       "same_label (another tuple whose digit k has the same class, as the original code)",
+       -1, -1, S{"same_image", "same_label"}},
+      {"metrics.retraining_readout", Kind::string, std::string("per_step"),
+       "per_step: one readout per module, digit and step; shared_over_steps: one per module and digit trained on the "
+       "states of all steps together and evaluated per step, as the original code (also the ablation's readout)",
+       -1, -1, S{"per_step", "shared_over_steps"}},
       {"metrics.seed", Kind::integer, int64_t(0), "seed of the readouts and of the shuffles of the correlation measure",
        0},
       {"metrics.readout_hidden", Kind::integer, int64_t(30), "hidden units of each readout Linear(n,h)-ReLU-Linear(h,C)",

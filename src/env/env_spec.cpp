@@ -12,12 +12,17 @@ std::vector<int64_t> EnvSpec::side_classes(int64_t side) const {
   return classes;
 }
 
+TaskShape EnvSpec::task_shape() const {
+  return select_targets(modspec::task_shape(task, n_stimuli(), n_classes), targets, task);
+}
+
 EnvSpec EnvSpec::from(const Config& config, const std::string& data_dir_flag) {
   EnvSpec e;
   e.datasets = config.strings("env.datasets");
   e.n_classes = config.integer("env.n_classes");
   e.disjoint_classes = config.string("env.class_split") == "disjoint";
   e.task = config.string("env.task");
+  e.targets = config.strings("env.targets");
   e.covariance = config.real("env.covariance");
   e.asymmetry_fix = config.boolean("env.asymmetry_fix");
   e.nb_steps = config.integer("env.nb_steps");
@@ -36,6 +41,7 @@ EnvSpec EnvSpec::from(const Config& config, const std::string& data_dir_flag) {
                 "covariance > 0 needs env.asymmetry_fix = false");
   if (e.asymmetry_fix && e.n_classes < 3)
     throw Error("config key env.asymmetry_fix: needs env.n_classes >= 3 (with 2 classes it removes every pair)");
+  e.task_shape();  // names a target the task lacks
   if (e.random_start && e.nb_steps < 3)
     throw Error("config key env.random_start: needs env.nb_steps >= 3 (starts are drawn in 1..nb_steps-2)");
   return e;

@@ -6,6 +6,7 @@
 
 #include "config/config.hpp"
 #include "data/datasets.hpp"
+#include "env/tasks.hpp"
 
 namespace modspec {
 
@@ -14,6 +15,7 @@ struct EnvSpec {
   int64_t n_classes = 10;
   bool disjoint_classes = false;
   std::string task = "parity";
+  std::vector<std::string> targets;   // env.targets: the task's targets to train (empty: all)
   double covariance = 0;
   bool asymmetry_fix = true;
   int64_t nb_steps = 3;
@@ -26,6 +28,8 @@ struct EnvSpec {
   int64_t n_stimuli() const { return int64_t(datasets.size()); }
   // Inputs differ between steps: each step needs its own input projection.
   bool dynamic() const { return noise_ratio > 0 || random_start; }
+  // The trained targets: the task's, picked by env.targets.
+  TaskShape task_shape() const;
   // The classes side s draws from (labels in its dataset).
   std::vector<int64_t> side_classes(int64_t side) const;
 

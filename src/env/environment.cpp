@@ -19,7 +19,7 @@ std::vector<const std::vector<int64_t>*> side_labels(const std::vector<const Ima
 }  // namespace
 
 Environment::Environment(EnvSpec spec) : spec_(std::move(spec)) {
-  task_ = task_shape(spec_.task, spec_.n_stimuli(), spec_.n_classes);
+  task_ = spec_.task_shape();
   // Sides that name the same dataset share one copy.
   std::map<std::string, Side> loaded;
   for (const auto& name : spec_.datasets) {

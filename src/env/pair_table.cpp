@@ -32,7 +32,7 @@ PairTable draw_pairs(const EnvSpec& spec, const std::vector<const std::vector<in
     for (int64_t i : by_class[0][j]) side0.emplace_back(i, j);
   std::shuffle(side0.begin(), side0.end(), rng);
 
-  const TaskShape shape = task_shape(spec.task, S, C);
+  const TaskShape all = task_shape(spec.task, S, C), shape = spec.task_shape();
   PairTable t;
   t.n_stimuli = S;
   t.n_targets = int64_t(shape.target_classes.size());
@@ -40,7 +40,7 @@ PairTable draw_pairs(const EnvSpec& spec, const std::vector<const std::vector<in
   t.digit.reserve(side0.size() * S);
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   std::uniform_int_distribution<int64_t> any_class(0, C - 1);
-  std::vector<int64_t> img(S), dig(S), tgt(t.n_targets);
+  std::vector<int64_t> img(S), dig(S), tgt(all.target_names.size());
   for (const auto& [image0, class0] : side0) {
     img[0] = image0;
     dig[0] = class0;
@@ -55,7 +55,7 @@ PairTable draw_pairs(const EnvSpec& spec, const std::vector<const std::vector<in
     task_targets(spec.task, dig.data(), S, tgt.data());
     t.image.insert(t.image.end(), img.begin(), img.end());
     t.digit.insert(t.digit.end(), dig.begin(), dig.end());
-    t.target.insert(t.target.end(), tgt.begin(), tgt.end());
+    for (int64_t j : shape.source) t.target.push_back(tgt[size_t(j)]);
     ++t.size;
   }
   return t;

@@ -1,6 +1,5 @@
 #include "metrics/measure.hpp"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -8,9 +7,11 @@
 #include <optional>
 #include <sstream>
 
+#include "metrics/correlation_pairs.hpp"
 #include "metrics/hidden_states.hpp"
+#include "metrics/permutation.hpp"
+#include "metrics/readout_training.hpp"
 #include "metrics/specialization.hpp"
-#include "train/adamw.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/seed.hpp"
@@ -28,115 +29,6 @@ bool wants(const MetricSpec& spec, const std::string& name) {
 
 torch::Tensor digits_of(const PairTable& t) {
   return torch::from_blob(const_cast<int64_t*>(t.digit.data()), {t.size, t.n_stimuli}, torch::kInt64).clone();
-}
-
-torch::Tensor permutation(int64_t n, uint64_t seed) {
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  return torch::randperm(n, gen, torch::kInt64);
-}
-
-// Mean over rows of the Pearson correlation between a[i] and b[i] (across columns). [N, n] -> scalar
-double mean_pearson(const torch::Tensor& a, const torch::Tensor& b) {
-  auto ac = a - a.mean(1, true), bc = b - b.mean(1, true);
-  auto r = (ac * bc).sum(1) / (ac.norm(2, 1) * bc.norm(2, 1) + 1e-12);
-  return r.mean().item<double>();
-}
-
-// The test tuples with stimulus `kept` unchanged and every other stimulus taken from tuple perm[i].
-PairTable shuffle_others(const PairTable& t, int64_t kept, const torch::Tensor& perm) {
-  PairTable out = t;
-  const auto* p = perm.data_ptr<int64_t>();
-  for (int64_t i = 0; i < t.size; ++i)
-    for (int64_t s = 0; s < t.n_stimuli; ++s)
-      if (s != kept) {
-        out.image[size_t(i * t.n_stimuli + s)] = t.image[size_t(p[i] * t.n_stimuli + s)];
-        out.digit[size_t(i * t.n_stimuli + s)] = t.digit[size_t(p[i] * t.n_stimuli + s)];
-      }
-  return out;
-}
-
-// Which test tuples each readout classifies correctly, at the epoch its value is taken from.
-struct ReadoutCorrect {
-  torch::Tensor retraining;  // [T*M*S, N_test], readout (t, m, k) at (t*M + m)*S + k
-  torch::Tensor full;        // [T*S, N_test],   readout (t, k) at t*S + k, on all modules
-  torch::Tensor ablated;     // [M, T*S, N_test] the same with module m's input zeroed
-};
-
-// Inputs of the readouts for the tuples `rows` of a cache [T, M, N, n].
-torch::Tensor retraining_inputs(const torch::Tensor& cache, const torch::Tensor& rows, int64_t S) {
-  const int64_t T = cache.size(0), M = cache.size(1), n = cache.size(3);
-  return cache.view({T * M, -1, n}).index_select(1, rows).repeat_interleave(S, 0);  // [T*M*S, B, n]
-}
-torch::Tensor all_module_inputs(const torch::Tensor& cache, const torch::Tensor& rows, int64_t S) {
-  const int64_t T = cache.size(0), M = cache.size(1), n = cache.size(3);
-  auto x = cache.index_select(2, rows).permute({0, 2, 1, 3}).reshape({T, rows.size(0), M * n});
-  return x.repeat_interleave(S, 0);  // [T*S, B, M*n]
-}
-
-ReadoutCorrect train_readouts(const torch::Tensor& train, const torch::Tensor& test, const torch::Tensor& y_train,
-                                 const torch::Tensor& y_test, int64_t C, const ReadoutSettings& settings, bool ablation) {
-  const int64_t T = train.size(0), M = train.size(1), n = train.size(3), S = y_train.size(1);
-  const int64_t N = train.size(2), R1 = T * M * S, R2 = T * S;
-  ReadoutSettings s1 = settings, s2 = settings;
-  s1.seed = derive_seed({settings.seed, kReadout, 1});
-  s2.seed = derive_seed({settings.seed, kReadout, 2});
-  ReadoutStack retrain(R1, n, C, s1);
-  ReadoutStack joint(ablation ? R2 : 1, M * n, C, s2);
-  std::vector<torch::Tensor> params = retrain.parameters();
-  if (ablation)
-    for (auto& p : joint.parameters()) params.push_back(p);
-  FusedAdamW opt(params, {settings.lr, 0.0});
-
-  // Test inputs, built once: all test tuples.
-  auto all_rows = torch::arange(test.size(2), torch::kInt64);
-  auto x1_test = retraining_inputs(test, all_rows, S);
-  auto y1_test = y_test.t().repeat({T * M, 1});  // [R1, N_test]
-  torch::Tensor x2_test, y2_test;
-  if (ablation) {
-    x2_test = all_module_inputs(test, all_rows, S);
-    y2_test = y_test.t().repeat({T, 1});
-  }
-  ReadoutCorrect best;
-  torch::Tensor done1 = torch::zeros({R1}, torch::kBool), done2 = torch::zeros({R2}, torch::kBool);
-  auto gen_seed = derive_seed({settings.seed, kReadout, 3});
-  for (int64_t epoch = 0; epoch < settings.epochs; ++epoch) {
-    auto order = permutation(N, derive_seed({gen_seed, uint64_t(epoch)}));
-    for (int64_t begin = 0; begin < N; begin += settings.batch) {
-      auto rows = order.narrow(0, begin, std::min(settings.batch, N - begin));
-      auto yb = y_train.index_select(0, rows).t();  // [S, B]
-      const int64_t B = rows.size(0);
-      auto logits = retrain.forward(retraining_inputs(train, rows, S));
-      auto loss = torch::nn::functional::cross_entropy(logits.reshape({R1 * B, C}), yb.repeat({T * M, 1}).reshape(-1)) *
-                  double(R1);
-      if (ablation) {
-        auto l2 = joint.forward(all_module_inputs(train, rows, S));
-        loss = loss + torch::nn::functional::cross_entropy(l2.reshape({R2 * B, C}), yb.repeat({T, 1}).reshape(-1)) *
-                          double(R2);
-      }
-      opt.zero_grad();
-      loss.backward();
-      opt.step();
-    }
-    // A readout's value is that of the first epoch at which it reaches the stop accuracy.
-    auto c1 = retrain.correct(x1_test, y1_test);
-    best.retraining = epoch == 0 ? c1 : torch::where(done1.unsqueeze(1), best.retraining, c1);
-    done1 = done1.logical_or(best.retraining.mean(1).ge(settings.stop_accuracy));
-    if (ablation) {
-      auto full = joint.correct(x2_test, y2_test);
-      std::vector<torch::Tensor> ablated;
-      for (int64_t m = 0; m < M; ++m) {
-        auto x = x2_test.clone();
-        x.view({R2, -1, M, n}).select(2, m).zero_();
-        ablated.push_back(joint.correct(x, y2_test));
-      }
-      auto all_ablated = torch::stack(ablated);  // [M, R2, N_test]
-      best.full = epoch == 0 ? full : torch::where(done2.unsqueeze(1), best.full, full);
-      best.ablated = epoch == 0 ? all_ablated : torch::where(done2.view({1, R2, 1}), best.ablated, all_ablated);
-      done2 = done2.logical_or(best.full.mean(1).ge(settings.stop_accuracy));
-    }
-    if (done1.all().item<bool>() && (!ablation || done2.all().item<bool>())) break;
-  }
-  return best;
 }
 
 // A set of test tuples the measures are evaluated on: all of them, or (with random start
@@ -183,6 +75,11 @@ MetricSpec MetricSpec::from(const Config& config) {
   m.readout.stop_accuracy = config.real("metrics.readout_stop");
   m.readout.lr = config.real("metrics.readout_lr");
   m.readout.batch = config.integer("metrics.readout_batch");
+  m.ratio_formula = config.string("metrics.formula") == "ratio";
+  m.same_label_pairs = config.string("metrics.correlation_pairs") == "same_label";
+  m.readouts_shared_over_steps = config.string("metrics.retraining_readout") == "shared_over_steps";
+  if (m.ratio_formula && (config.integer("model.n_modules") != 2 || config.strings("env.datasets").size() != 2))
+    throw Error("config key metrics.formula: ratio is defined for two modules and two stimuli");
   return m;
 }
 
@@ -202,17 +99,24 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
     train_states = cache_states(stack, env, train, Split::train, kMeasureTrainNoise);
     y_train = digits_of(train);
   }
-  // Correlation: the states of the test tuples with all but digit k's stimulus shuffled.
+  // Correlation: each test tuple's states beside those of its partner for digit k. Same image: the
+  // tuple itself with all but digit k's stimulus shuffled, run through the network with the very
+  // same noise (only the swapped stimuli differ). Same label: another test tuple whose digit k has
+  // the same class, from the states already cached.
   std::vector<StateCache> kept_states;
+  std::vector<torch::Tensor> label_partners;  // per digit [N_test]
   torch::Tensor base_perm;
   if (wants(spec, "correlation")) {
     for (int64_t k = 0; k < S; ++k) {
-      auto perm = permutation(test.size, derive_seed({spec.readout.seed, kReadout, 10, uint64_t(k)}));
-      // The same noise as the original tuples: only the swapped stimuli differ, never the noise.
-      kept_states.push_back(
-          cache_states(stack, env, shuffle_others(test, k, perm), Split::test, kMeasureTestNoise, nullptr, &test));
+      const uint64_t seed = derive_seed({spec.readout.seed, kReadout, 10, uint64_t(k)});
+      if (spec.same_label_pairs) {
+        label_partners.push_back(same_label_partners(test, k, seed));
+        continue;
+      }
+      const PairTable kept = shuffle_others(test, k, random_permutation(test.size, seed));
+      kept_states.push_back(cache_states(stack, env, kept, Split::test, kMeasureTestNoise, nullptr, &test));
     }
-    base_perm = permutation(test.size, derive_seed({spec.readout.seed, kReadout, 20}));
+    base_perm = random_permutation(test.size, derive_seed({spec.readout.seed, kReadout, 20}));
   }
   const std::vector<TestGroup> groups = test_groups(test_starts, env.spec().random_start);
   const double shared_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -224,12 +128,13 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
     std::optional<ReadoutCorrect> correct;
     if (readouts)
       correct = train_readouts(train_states[size_t(net)], test_states[size_t(net)], y_train, y_test, C, spec.readout,
-                               wants(spec, "ablation"));
+                               wants(spec, "ablation"), spec.readouts_shared_over_steps);
     for (const auto& group : groups) {
       // mbar[metric][t][m][k]
       std::map<std::string, std::vector<std::vector<std::vector<double>>>> mbar;
       auto record = [&](const std::string& metric, int64_t t, int64_t m, int64_t k, double value, double base) {
-        const double norm = normalise(value, base);
+        const double norm =
+            spec.ratio_formula ? normalise_ratio(value, base, metric != "correlation") : normalise(value, base);
         out.rows.push_back({metric, t, m, k, value, base, norm, group.starts});
         auto& v = mbar[metric];
         if (v.empty()) v.assign(size_t(T), std::vector<std::vector<double>>(size_t(M), std::vector<double>(size_t(S))));
@@ -252,7 +157,8 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
               if (wants(spec, "ablation")) {
                 const double a = full[t * S + k].item<double>(), am = ablated[m][t * S + k].item<double>();
                 const double loss = a > above_chance ? std::clamp((a - am) / (a - chance), 0.0, 1.0) : 0.0;
-                record("ablation", t, m, k, chance + (1 - chance) * loss, chance);
+                // The ratio formula reads the ablated accuracy itself, as the original does.
+                record("ablation", t, m, k, spec.ratio_formula ? am : chance + (1 - chance) * loss, chance);
               }
             }
       }
@@ -263,16 +169,30 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
           for (int64_t m = 0; m < M; ++m) {
             const auto own = group.select(h[t][m]);
             const double base = mean_pearson(own, h[t][m].index_select(0, partner));
-            for (int64_t k = 0; k < S; ++k)
-              record("correlation", t, m, k, mean_pearson(own, group.select(kept_states[size_t(k)][size_t(net)][t][m])),
+            for (int64_t k = 0; k < S; ++k) {
+              if (!spec.same_label_pairs) {
+                record("correlation", t, m, k,
+                       mean_pearson(own, group.select(kept_states[size_t(k)][size_t(net)][t][m])), base);
+                continue;
+              }
+              auto partner_k = group.select(label_partners[size_t(k)]);
+              auto paired = partner_k.ge(0).nonzero().squeeze(1);  // the group's tuples that have a partner
+              record("correlation", t, m, k,
+                     mean_pearson(own.index_select(0, paired), h[t][m].index_select(0, partner_k.index_select(0, paired))),
                      base);
+            }
           }
       }
       if (M == S)
         for (const auto& metric : spec.metrics) {
           if (!mbar.count(metric)) continue;
           for (int64_t t = 0; t < T; ++t) {
-            const Specialization s = specialization(mbar[metric][size_t(t)]);
+            Specialization s = spec.ratio_formula ? ratio_specialization(mbar[metric][size_t(t)])
+                                                  : specialization(mbar[metric][size_t(t)]);
+            // Ablation's ratio reads ablated accuracies, low for the digit a module carries: its F^m
+            // is negated so that F^m > 0 means "module m is linked to digit 0" for every measure.
+            if (spec.ratio_formula && metric == "ablation")
+              for (auto& f : s.module) f = -f;
             out.specialization.push_back({metric, t, s.network, s.module, group.starts});
           }
         }

@@ -35,6 +35,10 @@ inline const std::vector<std::string>& metric_names() {
 struct MetricSpec {
   std::vector<std::string> metrics = metric_names();
   ReadoutSettings readout;
+  // The original implementation's choices (docs: "Differences from the original implementation"):
+  bool ratio_formula = false;               // metrics.formula = "ratio" (specialization.hpp)
+  bool same_label_pairs = false;            // metrics.correlation_pairs = "same_label"
+  bool readouts_shared_over_steps = false;  // metrics.retraining_readout = "shared_over_steps"
   static MetricSpec from(const Config& config);
 };
 

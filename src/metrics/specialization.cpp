@@ -14,6 +14,21 @@ double normalise(double value, double base) {
   return std::clamp((value - base) / (1.0 - base), 0.0, 1.0);
 }
 
+double normalise_ratio(double value, double base, bool accuracy) {
+  if (!accuracy) return (value - base) / (1.0 - base);
+  return std::clamp(value - base / (1.0 - base), 1e-5, 1.0);
+}
+
+Specialization ratio_specialization(const std::vector<std::vector<double>>& mbar) {
+  if (mbar.size() != 2 || mbar[0].size() != 2 || mbar[1].size() != 2)
+    throw Error("the ratio formula is defined for two modules and two digits");
+  Specialization s;
+  for (size_t m = 0; m < 2; ++m) s.module.push_back((mbar[m][0] - mbar[m][1]) / (mbar[m][0] + mbar[m][1]));
+  s.network = std::abs(s.module[0] - s.module[1]) / 2;
+  s.assigned = {0, 1};
+  return s;
+}
+
 Specialization specialization(const std::vector<std::vector<double>>& mbar) {
   const size_t M = mbar.size();
   if (M == 0 || mbar[0].size() != M) throw Error("specialization needs as many digits as modules");

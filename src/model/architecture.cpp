@@ -18,9 +18,13 @@ Architecture Architecture::from(const Config& config, int64_t n_stimuli, int64_t
   a.n_stimuli = n_stimuli;
   a.pixels = pixels;
   a.gru = config.string("model.cell") == "gru";
+  a.two_rnn = config.string("model.recurrence") == "two_rnn";
+  a.original_init = config.string("model.init") == "original";
+  if (a.two_rnn && a.gru) throw Error("config key model.recurrence: two_rnn needs model.cell = rnn");
   a.self_connections = config.boolean("model.self_connections");
   a.shared_input = config.string("model.input") == "shared";
-  a.shared_readout = config.string("model.readout") == "shared";
+  const std::string& readout = config.string("model.readout");
+  a.readout = readout == "shared" ? Readout::shared : readout == "blockdiag" ? Readout::blockdiag : Readout::separate;
   a.bottleneck = config.integer("model.bottleneck");
   a.nb_steps = config.integer("env.nb_steps");
   a.target_classes = target_classes;

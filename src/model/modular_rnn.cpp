@@ -57,7 +57,7 @@ ModularRNNImpl::ModularRNNImpl(Architecture arch, std::vector<NetworkSpec> specs
     w_bn_ = register_parameter("w_bn", zeros({M_ * K_, arch_.bottleneck, N_}));
     b_bn_ = register_parameter("b_bn", zeros({M_ * K_, arch_.bottleneck, 1}));
   }
-  if (arch_.shared_readout) {
+  if (arch_.shared_readout()) {
     w_out_ = register_parameter("w_out", zeros({K_, C, M_ * H}));
     b_out_ = register_parameter("b_out", zeros({K_, 1, C}));
   } else {
@@ -84,7 +84,7 @@ ModularRNNImpl::ModularRNNImpl(Architecture arch, std::vector<NetworkSpec> specs
   for (int64_t k = 0; k < K_; ++k) {
     const auto& spec = specs_[size_t(k)];
     const int64_t n = spec.n, Hk = arch_.bottleneck > 0 ? arch_.bottleneck : n;
-    const double a = 1.0 / std::sqrt(double(n));
+    const double a = 1.0 / std::sqrt(double(arch_.original_init ? M_ * n : n));
     auto gen = at::make_generator<at::CPUGeneratorImpl>(derive_seed({spec.seed, kWeights}));
     NetworkState init;
     init["w_in"] = uniform({M_, G_ * n, arch_.shared_input ? S * P : P}, a, gen);
@@ -95,12 +95,13 @@ ModularRNNImpl::ModularRNNImpl(Architecture arch, std::vector<NetworkSpec> specs
       init["w_bn"] = uniform({M_, arch_.bottleneck, n}, a, gen);
       init["b_bn"] = uniform({M_, arch_.bottleneck}, a, gen);
     }
-    if (arch_.shared_readout) {
+    if (arch_.original_init) init["b_in"].zero_();
+    if (arch_.shared_readout()) {
       const double ao = 1.0 / std::sqrt(double(M_ * Hk));
       init["w_out"] = uniform({C, M_ * Hk}, ao, gen);
       init["b_out"] = uniform({C}, ao, gen);
     } else {
-      const double ao = 1.0 / std::sqrt(double(Hk));
+      const double ao = 1.0 / std::sqrt(double(arch_.original_init ? M_ * Hk : Hk));
       init["w_out"] = uniform({M_, C, Hk}, ao, gen);
       init["b_out"] = uniform({M_, C}, ao, gen);
     }
@@ -108,6 +109,7 @@ ModularRNNImpl::ModularRNNImpl(Architecture arch, std::vector<NetworkSpec> specs
     init["w_rec"].view({M_, G_, n, n}).mul_(rec_mask_.view({M_, K_, G_, N_, N_}).select(1, k).narrow(2, 0, n).narrow(3, 0, n));
     load_network_state(k, init);
   }
+  if (arch_.original_init) b_in_.requires_grad_(false);  // no input bias: it stays at zero
   to(device);
 }
 
@@ -123,7 +125,7 @@ static torch::Tensor network_slice(const std::string& name, const torch::Tensor&
   if (name == "w_bn") return t.view({M, K, arch.bottleneck, N}).select(1, k).narrow(2, 0, n);
   if (name == "b_bn") return t.view({M, K, arch.bottleneck}).select(1, k);
   const int64_t C = arch.total_classes();
-  if (arch.shared_readout) {
+  if (arch.shared_readout()) {
     if (name == "w_out") return t.view({K, C, M, H}).select(0, k).narrow(2, 0, Hk);
     if (name == "b_out") return t.view({K, C}).select(0, k);
   } else {
@@ -143,7 +145,7 @@ NetworkState ModularRNNImpl::network_state(int64_t k) const {
     if (name == "w_in") s = s.reshape({M_, G_ * n, s.size(-1)});
     else if (name == "b_in") s = s.reshape({M_, G_ * n});
     else if (name == "w_rec") s = s.reshape({M_, G_ * n, n});
-    else if (name == "w_out" && arch_.shared_readout) s = s.reshape({s.size(0), -1});
+    else if (name == "w_out" && arch_.shared_readout()) s = s.reshape({s.size(0), -1});
     state[name] = s.to(torch::kCPU).clone();
   }
   return state;
@@ -172,7 +174,7 @@ int64_t ModularRNNImpl::parameter_count(int64_t k) const {
   count += M * G * (arch_.self_connections ? n * n : n * (n - 1));
   count += G * int64_t(edges_[size_t(k)].size());
   if (arch_.bottleneck > 0) count += M * (arch_.bottleneck * n + arch_.bottleneck);
-  count += arch_.shared_readout ? C * M * Hk + C : M * (C * Hk + C);
+  count += arch_.shared_readout() ? C * M * Hk + C : M * (C * Hk + C);
   return count;
 }
 
@@ -198,7 +200,14 @@ torch::Tensor ModularRNNImpl::readout_input(const torch::Tensor& x, std::vector<
   const InterEdges edges{w_inter_, src_row_, dst_row_};
   torch::Tensor h;
   if (!arch_.gru) {
-    auto all = tanh_recurrence(u, w_rec, edges, arch_.comms, B);
+    // Two RNNs (the original's): this one within modules only, the second through the edges only,
+    // each on the same input along its own trajectory; the state is their sum.
+    const InterEdges none{w_inter_.narrow(1, 0, 0), src_row_.narrow(0, 0, 0), dst_row_.narrow(0, 0, 0)};
+    auto all = tanh_recurrence(u, w_rec, arch_.two_rnn ? none : edges, arch_.comms, B);
+    if (arch_.two_rnn) {
+      const auto between = tanh_recurrence(u, torch::zeros_like(w_rec), edges, arch_.comms, B);
+      for (size_t t = 0; t < all.size(); ++t) all[t] = all[t] + between[t];
+    }
     h = all.back();
     if (states) *states = std::move(all);
   } else {
@@ -223,7 +232,7 @@ torch::Tensor ModularRNNImpl::readout_input(const torch::Tensor& x, std::vector<
 ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) {
   ForwardResult result;
   auto z = readout_input(x, keep_states ? &result.states : nullptr);
-  if (arch_.shared_readout) {
+  if (arch_.shared_readout()) {
     // Classes last ([K, B, Ctot]) so that the loss reduces over contiguous memory.
     const int64_t B = z.size(2);
     auto joined = z.view({M_, K_, z.size(1), B}).permute({1, 3, 0, 2}).reshape({K_, B, M_ * z.size(1)});
@@ -234,7 +243,8 @@ ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) 
       offset += classes;
     }
   } else {
-    auto d = competitive_decisions(z, w_out_, b_out_, M_, arch_.target_classes);
+    auto d = arch_.readout == Readout::blockdiag ? blockdiag_decisions(z, w_out_, b_out_, M_, arch_.target_classes)
+                                                 : competitive_decisions(z, w_out_, b_out_, M_, arch_.target_classes);
     result.logits = std::move(d.logits);
     result.decider = std::move(d.decider);
   }
@@ -242,7 +252,7 @@ ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) 
 }
 
 torch::Tensor ModularRNNImpl::loss(const torch::Tensor& x, const torch::Tensor& targets) {
-  if (arch_.shared_readout) return stack_loss(forward(x).logits, targets);
+  if (arch_.readout != Readout::separate) return stack_loss(forward(x).logits, targets);
   return competitive_loss(readout_input(x, nullptr), w_out_, b_out_, M_, arch_.target_classes, targets);
 }
 

@@ -14,7 +14,7 @@
 //   w_inter               [G, E]             one weight per inter-module edge of the stack (E over
 //                                            all networks); never a dense n x n block of zeros
 //   w_bn, b_bn            [M*K, b, N], [M*K, b, 1]        optional bottleneck
-//   w_out, b_out separate [M*K, Ctot, H], [M*K, 1, Ctot]  H = b or N
+//   w_out, b_out separate [M*K, Ctot, H], [M*K, 1, Ctot]  H = b or N (blockdiag alike)
 //   w_out, b_out shared   [K, Ctot, M*H],  [K, 1, Ctot]
 // The recurrent layers have no bias. Static inputs are projected once per sample; dynamic
 // inputs once per sample and step, all steps in one product.
@@ -30,8 +30,8 @@
 namespace modspec {
 
 struct ForwardResult {
-  std::vector<torch::Tensor> logits;   // per target [K, B, C_j]: the decision the loss sees
-  std::vector<torch::Tensor> decider;  // per target [K, B] int64 module that decided (separate readouts)
+  std::vector<torch::Tensor> logits;   // per target [K, B, C_j] ([K, B, M*C_j] for blockdiag): what the loss sees
+  std::vector<torch::Tensor> decider;  // per target [K, B] int64 module that decided (separate and blockdiag readouts)
   std::vector<torch::Tensor> states;   // per step [M*K, N, B], only when asked for
 };
 

@@ -84,6 +84,21 @@ Decisions competitive_decisions(const torch::Tensor& z, const torch::Tensor& w_o
   return result;
 }
 
+Decisions blockdiag_decisions(const torch::Tensor& z, const torch::Tensor& w_out, const torch::Tensor& b_out,
+                              int64_t modules, const std::vector<int64_t>& classes) {
+  const int64_t K = z.size(0) / modules, B = z.size(2);
+  auto out = torch::baddbmm(b_out, z.transpose(1, 2), w_out.transpose(1, 2)).view({modules, K, B, -1});  // [M, K, B, Ctot]
+  Decisions result;
+  int64_t offset = 0;
+  for (int64_t Cj : classes) {
+    auto joined = out.narrow(3, offset, Cj).permute({1, 2, 0, 3}).reshape({K, B, modules * Cj});  // [K, B, M*C_j]
+    result.decider.push_back(joined.detach().argmax(2).div(Cj, "floor"));
+    result.logits.push_back(joined);
+    offset += Cj;
+  }
+  return result;
+}
+
 torch::Tensor stack_loss(const std::vector<torch::Tensor>& logits, const torch::Tensor& targets) {
   namespace F = torch::nn::functional;
   torch::Tensor total;

@@ -21,6 +21,16 @@ struct Decisions {
 Decisions competitive_decisions(const torch::Tensor& z, const torch::Tensor& w_out, const torch::Tensor& b_out,
                                 int64_t modules, const std::vector<int64_t>& classes);
 
+// The original implementation's masked "common readout" (model.readout = "blockdiag"): per
+// target j, module m's C_j outputs fill block m of one softmax over M*C_j logits, laid out
+// [module 0's C_j, module 1's C_j, ...]; the targets (0..C_j-1) index module 0's block and no
+// max decision is taken, so a tuple is answered correctly only when module 0's block holds the
+// largest logit at the target, and the cross-entropy's gradient on every other module's logits is
+// its softmax probability (>= 0): those logits are only ever pushed down. logits per target
+// [K, B, M*C_j]; decider [K, B]: the module whose block holds the largest logit.
+Decisions blockdiag_decisions(const torch::Tensor& z, const torch::Tensor& w_out, const torch::Tensor& b_out,
+                              int64_t modules, const std::vector<int64_t>& classes);
+
 // Per network: cross-entropy summed over the targets, each averaged over the batch. logits per
 // target [K, B, C_j]; returns [K].
 torch::Tensor stack_loss(const std::vector<torch::Tensor>& logits, const torch::Tensor& targets);

@@ -7,7 +7,8 @@
 //      tuples, rows by the start of digit 0; an arrow up marks digit 0 switching on, an arrow
 //      down digit 1.
 // Every panel has one colour per number of inter-module synapses p_s and plots each module's
-// specialization on its own digit, Mbar(m, m) - Mbar(m, other) (module 0 solid, module 1
+// specialization on its own digit, F^0 for module 0 and -F^1 for module 1 (with the paper's
+// formula Mbar(m, m) - Mbar(m, other); with the ratio formula its ratio) (module 0 solid, module 1
 // dashed), mean over seeds. The figure directory keeps fig4X.dat and fig4X.gp beside the
 // images: fig4X.png/.svg for the mean of the three metrics, fig4X-<metric>.png/.svg for each.
 #pragma once
@@ -21,7 +22,7 @@ namespace modspec {
 enum class Fig4Panel { a, b, c };
 
 // Draws panel `which` from its sweep table into dir; returns a compact text table of network
-// specialization F per step (mean of the three metrics) for each condition.
+// specialization F per step (retraining, the paper's main measure) for each condition.
 std::string draw_fig4(Fig4Panel which, const Table& table, const std::filesystem::path& dir);
 
 }  // namespace modspec

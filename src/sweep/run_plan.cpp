@@ -32,7 +32,7 @@ void validate_point(const RunPoint& p) {
   try {
     const Config& c = p.config;
     const EnvSpec env = EnvSpec::from(c);
-    const TaskShape task = task_shape(env.task, env.n_stimuli(), env.n_classes);
+    const TaskShape task = env.task_shape();
     Architecture::from(c, env.n_stimuli(), 784, task.target_classes);
     NetworkSpec::from(c);
   } catch (const Error& e) {

@@ -104,14 +104,16 @@ void apply_architecture(Config& config, const std::string& preset) {
 
 std::string architecture_of(const Config& config) {
   const bool shared_in = config.string("model.input") == "shared";
-  const bool shared_out = config.string("model.readout") == "shared";
-  if (!shared_in && !shared_out) return "separate";
-  if (!shared_in && shared_out) return "fused";
-  if (shared_in && shared_out) return "shared";
-  return "shared-input-separate-readout";
+  const std::string& out = config.string("model.readout");
+  if (!shared_in && out == "separate") return "separate";
+  if (!shared_in && out == "shared") return "fused";
+  if (!shared_in && out == "blockdiag") return "fused-blockdiag";
+  if (shared_in && out == "shared") return "shared";
+  return "shared-input-" + out + "-readout";
 }
 
-SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& source) {
+SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& source,
+                                    const std::vector<std::string>& overrides) {
   const std::string where = source + ": ";
   const toml::table doc = parse_toml(text, source);
   for (const auto& [k, node] : doc) {
@@ -126,6 +128,7 @@ SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& 
     s << *t;
     base = Config::from_toml_text(s.str(), source + " [base]");
   }
+  for (const auto& o : overrides) base.set(o);
   std::vector<Axis> axes;
   if (const auto* t = doc.get_as<toml::table>("axes")) axes = read_axes(*t, "", where);
   // TOML tables iterate in key order; the axes combine in the order they are written.
@@ -182,8 +185,8 @@ SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& 
   return sweep;
 }
 
-SweepSpec SweepSpec::from_file(const std::filesystem::path& file) {
-  return from_toml_text(read_text_file(file, "sweep file"), file.string());
+SweepSpec SweepSpec::from_file(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  return from_toml_text(read_text_file(file, "sweep file"), file.string(), overrides);
 }
 
 }  // namespace modspec

@@ -34,14 +34,17 @@ struct SweepSpec {
   int64_t stack = 16;
   bool measure = true;
 
-  static SweepSpec from_file(const std::filesystem::path& file);
-  static SweepSpec from_toml_text(const std::string& text, const std::string& source_name);
+  // `overrides` ("key=value", as --set) change the [base] table: an axis over the same key still wins.
+  static SweepSpec from_file(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+  static SweepSpec from_toml_text(const std::string& text, const std::string& source_name,
+                                  const std::vector<std::string>& overrides = {});
 };
 
 const std::vector<std::string>& architecture_names();
 // Sets model.input and model.readout for a preset; throws naming the preset if unknown.
 void apply_architecture(Config& config, const std::string& preset);
-// The preset a config's input and readout amount to.
+// The preset a config's input and readout amount to ("fused-blockdiag" for separate inputs with the
+// original implementation's masked common readout).
 std::string architecture_of(const Config& config);
 
 }  // namespace modspec

@@ -17,7 +17,7 @@ void write_epochs_csv(const std::filesystem::path& file, const Architecture& arc
   csv << "epoch,lr,train_loss,test_loss";
   for (const auto& t : task.target_names) csv << ",test_acc_" << t;
   csv << ",test_acc_mean";
-  if (!arch.shared_readout)
+  if (!arch.shared_readout())
     for (const auto& t : task.target_names)
       for (int64_t m = 0; m < arch.n_modules; ++m) csv << ",decided_" << t << "_m" << m;
   csv << ",seconds\n" << std::setprecision(6);
@@ -107,7 +107,7 @@ LoadedRun load_run(const std::filesystem::path& dir, torch::Device device) {
   if (!archive.try_read("edges", edges) || !weights.count("w_in"))
     throw Error((dir / "model.pt").string() + ": checkpoint lacks its weights or edges");
   const int64_t n_stimuli = int64_t(config.strings("env.datasets").size());
-  const TaskShape task = task_shape(config.string("env.task"), n_stimuli, config.integer("env.n_classes"));
+  const TaskShape task = EnvSpec::from(config).task_shape();
   const int64_t in = weights["w_in"].size(-1);
   const int64_t pixels = config.string("model.input") == "shared" ? in / n_stimuli : in;
   Architecture arch = Architecture::from(config, n_stimuli, pixels, task.target_classes);

@@ -70,7 +70,7 @@ std::vector<Evaluation> Trainer::evaluate() {
     for (int64_t j = 0; j < n_targets; ++j) {
       e.accuracy.push_back(correct[j][k].item<double>() / n);
       std::vector<double> share;
-      if (!stack_->arch().shared_readout)
+      if (!stack_->arch().shared_readout())
         for (int64_t m = 0; m < M; ++m) share.push_back(decided[j][k][m].item<double>() / n);
       e.decision_share.push_back(share);
     }
