@@ -1,11 +1,14 @@
-// Wall time of all three specialization measures for one network (n = 25, nb_steps 3, parity
-// task on full MNIST): run once over train and test, every readout trained on cached states.
-// Target: at most 10 s on 2 cores. Prints each run and the median.
+// Wall time of the specialization measures per network (n = 25, nb_steps 3, parity task on full
+// MNIST, untrained networks: the cost does not depend on the weights): each measure alone, the
+// weight masks, and the permutation null riding along, in a stack of K networks. The variants run
+// interleaved, `--runs` rounds, and each prints its median and its ratio to the retraining measure
+// measured in the same rounds. Prints the machine's load first: read ratios, not seconds.
 //
-//   bench_measure [--runs 3] [--n 25]
+//   bench_measure [--runs 5] [--n 25] [--k 1]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -16,16 +19,39 @@
 
 using namespace modspec;
 
+namespace {
+
+struct Variant {
+  std::string name;
+  std::vector<std::string> measures;
+  int64_t nulls;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   ensure_blas_kernel(argv);
   use_one_intra_op_thread();
   keep_freed_memory();
-  int runs = 3;
-  int64_t n = 25;
+  int runs = 5;
+  int64_t n = 25, K = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--runs") runs = std::stoi(argv[i + 1]);
     else if (flag == "--n") n = std::stoll(argv[i + 1]);
+    else if (flag == "--k") K = std::stoll(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -35,18 +61,37 @@ int main(int argc, char** argv) {
   config.set_value("model.n", n);
   const Environment env(EnvSpec::from(config));
   const Architecture arch = Architecture::from(config, env.n_stimuli(), env.pixels(), env.task().target_classes);
-  ModularRNN net(arch, std::vector<NetworkSpec>{NetworkSpec::from(config)});
-  const MetricSpec spec = MetricSpec::from(config);
-  std::vector<double> seconds;
-  for (int r = 0; r < runs; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    measure(*net, env, spec);
-    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    std::printf("run %d: %.2f s\n", r + 1, seconds.back());
-  }
-  std::sort(seconds.begin(), seconds.end());
-  std::printf("all three measures, n = %lld, %lld train + %lld test tuples: median %.2f s (target 10 s)\n",
-              static_cast<long long>(n), static_cast<long long>(env.train_pairs(0).size),
-              static_cast<long long>(env.test_pairs().size), seconds[seconds.size() / 2]);
+  std::vector<NetworkSpec> specs;
+  for (int64_t k = 0; k < K; ++k) specs.push_back({n, 0.1, 0, uint64_t(k)});
+  ModularRNN net(arch, specs);
+  const std::vector<Variant> variants{
+      {"retraining", {"retraining"}, 0},
+      {"ablation", {"ablation"}, 0},
+      {"correlation", {"correlation"}, 0},
+      {"masks", {"masks"}, 0},
+      {"retraining + 5 nulls", {"retraining"}, 5},
+      {"masks + 5 nulls", {"masks"}, 5},
+      {"all four", {"retraining", "ablation", "correlation", "masks"}, 0},
+      {"all four + 5 nulls", {"retraining", "ablation", "correlation", "masks"}, 5},
+  };
+  std::printf("load average before: %s\n", load_average().c_str());
+  std::vector<std::vector<double>> seconds(variants.size());
+  for (int r = 0; r < runs; ++r)
+    for (size_t v = 0; v < variants.size(); ++v) {
+      MetricSpec spec = MetricSpec::from(config);
+      spec.metrics = variants[v].measures;
+      spec.null_repeats = variants[v].nulls;
+      const auto t0 = std::chrono::steady_clock::now();
+      measure(*net, env, spec);
+      seconds[v].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / double(K));
+    }
+  std::printf("seconds per network, n = %lld, stack of %lld, %lld train + %lld test tuples, median of %d rounds:\n",
+              static_cast<long long>(n), static_cast<long long>(K), static_cast<long long>(env.train_pairs(0).size),
+              static_cast<long long>(env.test_pairs().size), runs);
+  const double base = median(seconds[0]);
+  for (size_t v = 0; v < variants.size(); ++v)
+    std::printf("  %-24s %8.3f s   %5.2fx retraining\n", variants[v].name.c_str(), median(seconds[v]),
+                median(seconds[v]) / base);
+  std::printf("load average after: %s\n", load_average().c_str());
   return 0;
 }

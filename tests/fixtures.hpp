@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -134,6 +135,14 @@ inline const std::filesystem::path& synthetic_data_dir() {
   }();
   (void)written;
   return dir.path();
+}
+
+// A module's floating-point parameters and buffers in double precision, its index buffers left as
+// they are (torch::nn::Module::to(dtype) would convert those too).
+inline void to_double(torch::nn::Module& module) {
+  for (auto& p : module.parameters()) p.set_data(p.to(torch::kFloat64));
+  for (auto& b : module.buffers())
+    if (b.is_floating_point()) b.set_data(b.to(torch::kFloat64));
 }
 
 // The default configuration reading the synthetic data directory.

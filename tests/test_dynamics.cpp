@@ -34,7 +34,8 @@ TEST(Dynamics, MeasuresPerStartGroupFollowTheStimuli) {
   // digit m from the group's start of stimulus m on, and nothing about it before.
   Config config = Config::defaults();
   for (const char* o : {"model.p=0", "model.n=50", "env.asymmetry_fix=false", "env.nb_steps=5",
-                        "env.random_start=true", "metrics.measures=[\"retraining\", \"correlation\"]", "metrics.readout_epochs=1"})
+                        "env.random_start=true", "metrics.measures=[\"retraining\", \"correlation\"]", "metrics.readout_epochs=1",
+                        "metrics.null_repeats=0"})
     config.set(o);
   const Environment env(EnvSpec::from(config));
   const Architecture arch = Architecture::from(config, env.n_stimuli(), env.pixels(), env.task().target_classes);

@@ -18,7 +18,7 @@ namespace {
 Table small_table() {
   Table t;
   t.columns = {"run", "axis_architecture", "axis_model.bottleneck", "axis_model.n", "axis_seed", "architecture", "n",
-               "p_s", "covariance", "metric", "starts", "step", "module", "network_specialization"};
+               "p_s", "covariance", "metric", "starts", "step", "module", "network_specialization", "informative", "null_mean"};
   auto add = [&](const std::string& run, const std::string& arch, const std::string& b, int n, int seed, double c,
                  double f_last) {
     for (const std::string metric : {"retraining", "ablation", "correlation"}) {
@@ -26,7 +26,8 @@ Table small_table() {
                                           "1", std::to_string(c), metric};
       auto row = [&](const std::string& starts, int step, int module, double f) {
         auto r = head;
-        for (const std::string& v : {starts, std::to_string(step), std::to_string(module), std::to_string(f)})
+        for (const std::string& v : {starts, std::to_string(step), std::to_string(module), std::to_string(f),
+                                     std::string("1"), std::string("0.05")})
           r.push_back(v);
         t.rows.push_back(r);
       };
@@ -48,9 +49,10 @@ TEST(Figures, LastStepOfAllTestTuples) {
   ASSERT_EQ(runs.size(), 4u);
   EXPECT_DOUBLE_EQ(runs[0].f.at("retraining"), 0.2);
   EXPECT_DOUBLE_EQ(runs[3].f.at("correlation"), 0.9);
-  EXPECT_EQ(mean_std({1.0, 3.0}).first, 2.0);
-  EXPECT_NEAR(mean_std({1.0, 3.0}).second, std::sqrt(2.0), 1e-12);
-  EXPECT_EQ(mean_std({5.0}).second, 0.0);
+  EXPECT_DOUBLE_EQ(runs[3].null_mean.at("correlation"), 0.05);
+  EXPECT_EQ(mean_of({1.0, 3.0}), 2.0);
+  EXPECT_TRUE(std::isnan(mean_of({})));
+  EXPECT_EQ(table_metrics(small_table()), (std::vector<std::string>{"retraining", "ablation", "correlation"}));
 }
 
 TEST(Figures, HeatmapVariantsAndCells) {
@@ -64,7 +66,7 @@ TEST(Figures, HeatmapVariantsAndCells) {
   // fused, c = 0, n = 10, p_s = 1: the mean of two seeds.
   const auto& fused = maps.f.at("retraining").at({2, 0, 0, 0});
   ASSERT_EQ(fused.size(), 2u);
-  EXPECT_DOUBLE_EQ(mean_std(fused).first, 0.3);
+  EXPECT_DOUBLE_EQ(mean_of(fused), 0.3);
   EXPECT_DOUBLE_EQ(maps.f.at("mean").at({1, 1, 1, 0})[0], 0.7);
   EXPECT_EQ(maps.f.at("ablation").count({1, 0, 0, 0}), 0u);  // no run there
 

@@ -51,6 +51,7 @@ struct Measured {
 Measured run_measure(const std::vector<std::string>& overrides, uint64_t readout_seed,
                      const std::function<void(ModularRNNImpl&)>& edit = {}) {
   Config config = Config::defaults();
+  config.set("metrics.null_repeats=0");  // the null baselines have tests of their own (test_masks.cpp)
   for (const auto& o : overrides) config.set(o);
   const Environment env(EnvSpec::from(config));
   Architecture arch = Architecture::from(config, env.n_stimuli(), env.pixels(), env.task().target_classes);

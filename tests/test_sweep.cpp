@@ -122,6 +122,7 @@ seeds = [0, 1]
 [base]
 train.epochs = 1
 metrics.readout_epochs = 1
+metrics.null_repeats = 1
 [axes]
 "model.p_s" = [1, 625]
 )", "t.toml");

@@ -5,6 +5,7 @@
 #include "report/fig2.hpp"
 #include "report/fig4.hpp"
 #include "report/heatmaps.hpp"
+#include "report/last_step.hpp"
 #include "config/toml_file.hpp"
 #include "sweep/reproduce_configs.hpp"
 #include "sweep/table.hpp"
@@ -37,8 +38,9 @@ std::string draw_sweep_figure(const std::string& figure, const std::filesystem::
   const Table table = read_csv(dir / "table.csv");
   if (figure == "fig2") {
     const auto points = fig2_points(table);
-    draw_fig2(points, dir);
-    return "specialization F at the last step (mean+-std over seeds):\n" + fig2_text(points);
+    const auto metrics = table_metrics(table);
+    draw_fig2(points, metrics, dir);
+    return "specialization F at the last step (mean over seeds):\n" + fig2_text(points, metrics);
   }
   const Heatmaps maps = heatmaps_from(table);
   draw_heatmaps(maps, dir, figure);
@@ -85,6 +87,7 @@ void add_reproduce_command(CLI::App& app) {
         const auto sub = dir / part;
         if (!launch_sweep(builtin_sweep(stem + "-" + *scale, *options), sub, *options, r)) continue;
         write_table(sub);
+        write_summary(sub, false);
         const std::string text = draw_fig4(which, read_csv(sub / "table.csv"), sub);
         std::cout << "Fig. 4" << char(std::toupper(part[0])) << ", " << r.runs << " networks (" << r.trained
                   << " trained now, " << int(r.seconds) << " s): " << text << "figure: " << (sub / (stem + ".png")).string()
@@ -97,6 +100,7 @@ void add_reproduce_command(CLI::App& app) {
                                                : options->read_sweep(read_text_file(*sweep_file, "sweep file"), *sweep_file);
     if (!launch_sweep(spec, dir, *options, r)) return;
     write_table(dir);
+    write_summary(dir, false);
     const std::string text = draw_sweep_figure(*figure, dir);
     std::cout << r.runs << " networks, " << r.trained << " trained now, " << r.seconds << " s\n"
               << text << "figure: " << (dir / (*figure + ".png")).string() << " (with .svg, .dat and .gp beside it)\n";

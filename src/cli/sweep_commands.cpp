@@ -27,8 +27,17 @@ void add_sweep_commands(CLI::App& app) {
 
   auto* table = app.add_subcommand("table", "assemble a sweep directory's tidy CSV (DIR/table.csv)");
   auto dir = std::make_shared<std::string>();
+  auto summary = std::make_shared<bool>(false);
+  auto bootstrap = std::make_shared<bool>(false);
   table->add_option("dir", *dir, "sweep directory")->required();
-  table->callback([dir]() { std::cout << write_table(*dir).string() << "\n"; });
+  table->add_flag("--summary", *summary,
+                  "also write DIR/summary.csv: F over the seeds of every axis point, metric, starts and step, with its "
+                  "mean, standard deviation and 95% confidence interval (Student's t)");
+  table->add_flag("--bootstrap", *bootstrap, "with --summary: a percentile bootstrap interval instead of Student's t");
+  table->callback([dir, summary, bootstrap]() {
+    std::cout << write_table(*dir).string() << "\n";
+    if (*summary || *bootstrap) std::cout << write_summary(*dir, *bootstrap).string() << "\n";
+  });
 }
 
 }  // namespace modspec::cli

@@ -5,6 +5,7 @@
 #include "runtime/mpi_world.hpp"
 #include "config/toml_file.hpp"
 #include "sweep/flavor.hpp"
+#include "sweep/summary.hpp"
 #include "sweep/table.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
@@ -81,6 +82,12 @@ bool launch_sweep(const SweepSpec& spec, const std::filesystem::path& out, const
 std::filesystem::path write_table(const std::filesystem::path& dir) {
   const auto file = dir / "table.csv";
   write_file_atomic(file, to_csv(sweep_table(dir)));
+  return file;
+}
+
+std::filesystem::path write_summary(const std::filesystem::path& dir, bool bootstrap) {
+  const auto file = dir / "summary.csv";
+  write_file_atomic(file, to_csv(sweep_summary(read_csv(dir / "table.csv"), bootstrap)));
   return file;
 }
 

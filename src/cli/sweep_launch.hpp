@@ -32,5 +32,7 @@ bool launch_sweep(const SweepSpec& spec, const std::filesystem::path& out, const
 
 // OUT/table.csv from the run directories, written atomically; returns its path.
 std::filesystem::path write_table(const std::filesystem::path& dir);
+// OUT/summary.csv (sweep/summary.hpp) from OUT/table.csv; returns its path.
+std::filesystem::path write_summary(const std::filesystem::path& dir, bool bootstrap);
 
 }  // namespace modspec::cli

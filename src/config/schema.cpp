@@ -92,7 +92,31 @@ const std::vector<KeySpec>& schema() {
        S{"cpu", "cuda"}},
       // metrics
       {"metrics.measures", Kind::strings, S{"retraining", "ablation", "correlation"},
-       "measures of specialization to compute", -1, -1, S{"retraining", "ablation", "correlation"}},
+       "measures of specialization to compute (masks: the weight-mask measure, at the last step)", -1, -1,
+       S{"retraining", "ablation", "correlation", "masks"}},
+      {"metrics.null_repeats", Kind::integer, int64_t(5),
+       "permutation null: each measure again with the digit labels shuffled across tuples, this many times "
+       "(null_mean, null_sd and z beside F); 0: none",
+       0, 100},
+      {"metrics.untrained_baseline", Kind::boolean, false,
+       "also measure each network as initialised, before training (column untrained)"},
+      {"metrics.mask_method", Kind::string, std::string("top_k"),
+       "weight masks: top_k (edge-popup scores, the top mask_keep fraction kept, SGD) or gumbel (Gumbel-sigmoid "
+       "logits, straight-through, Adam)",
+       -1, -1, S{"top_k", "gumbel"}},
+      {"metrics.mask_scope", Kind::string, std::string("recurrent+readout"),
+       "weights the masks cover: recurrent+readout (each module's recurrent matrix and readout, as the original "
+       "code) or all (also the input weights and the inter-module edges)",
+       -1, -1, S{"recurrent+readout", "all"}},
+      {"metrics.mask_keep", Kind::real, 0.1, "top_k: fraction of the masked weights each mask keeps", 1e-6, 1},
+      {"metrics.mask_lr", Kind::real, 0.1, "top_k: SGD learning rate of the scores", 0, 100},
+      {"metrics.mask_momentum", Kind::real, 0.9, "top_k: SGD momentum", 0, 1},
+      {"metrics.mask_weight_decay", Kind::real, 5e-4, "top_k: SGD weight decay of the scores", 0, 1},
+      {"metrics.mask_gumbel_lr", Kind::real, 1e-2, "gumbel: Adam learning rate of the logits", 0, 100},
+      {"metrics.mask_alpha", Kind::real, 1e-4, "gumbel: penalty on the sum of the logits (fewer weights kept)", 0, 100},
+      {"metrics.mask_temperature", Kind::real, 1.0, "gumbel: temperature of the Gumbel sigmoid", 1e-3, 100},
+      {"metrics.mask_epochs", Kind::integer, int64_t(1), "passes of mask training over the training tuples", 1, 1000},
+      {"metrics.mask_batch", Kind::integer, int64_t(256), "tuples per mask training step", 1, 1 << 20},
       {"metrics.formula", Kind::string, std::string("paper"),
        "paper: Mbar = clip((M - b)/(1 - b), 0, 1), F^m = Mbar(m,0) - Mbar(m,1) (paper 2.4); ratio: the original code's "
        "plotted F^m = (Mbar(m,0) - Mbar(m,1))/(Mbar(m,0) + Mbar(m,1)) with accuracies normalised as "

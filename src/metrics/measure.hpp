@@ -1,5 +1,5 @@
-// The three measures of functional specialization (paper 2.4), for every module m, digit k and
-// step t of every network of a trained stack:
+// The measures of functional specialization (paper 2.4, and the 2021 paper's weight masks), for
+// every module m, digit k and step t of every network of a trained stack:
 //   retraining   M_bn(m,k,t): test accuracy of a fresh readout trained on module m's state at
 //                step t to classify digit k; base b = 1/C.
 //   ablation     a readout trained on all modules' states at step t for digit k reaches test
@@ -12,9 +12,20 @@
 //                state at step t for a test tuple and for the same tuple with digit k's stimulus
 //                kept and every other stimulus replaced by that of a random other test tuple;
 //                base b: mean correlation between the states of random pairs of test tuples.
+//   masks        at the last step only: P(k, m), the share of a weight mask's kept weights that
+//                lie in module m when the mask is trained for digit k; base b_m, module m's share
+//                of the masked weights (weight_masks.hpp).
 // The networks are run once over the train and test tuples; every readout of every (m, k, t)
 // is trained together on the cached states (see readout_stack.hpp), seeded by metrics.seed.
+//
+// Null baselines (metrics.null_repeats): the whole measure again with the digit labels shuffled
+// across tuples, null_repeats times, each with its own permutation of the training and the test
+// tuples' labels (readouts and masks learn the shuffled labels; the correlation compares each
+// tuple with the partner of a random other tuple); their F gives null_mean and null_sd. The
+// untrained baseline (metrics.untrained_baseline): the same measures on the network as it was
+// initialised, before any training.
 #pragma once
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -23,18 +34,22 @@
 #include "config/config.hpp"
 #include "env/environment.hpp"
 #include "metrics/readout_stack.hpp"
+#include "metrics/weight_masks.hpp"
 #include "model/modular_rnn.hpp"
 
 namespace modspec {
 
 inline const std::vector<std::string>& metric_names() {
-  static const std::vector<std::string> names{"retraining", "ablation", "correlation"};
+  static const std::vector<std::string> names{"retraining", "ablation", "correlation", "masks"};
   return names;
 }
 
 struct MetricSpec {
-  std::vector<std::string> metrics = metric_names();
+  std::vector<std::string> metrics{"retraining", "ablation", "correlation"};
   ReadoutSettings readout;
+  MaskSettings masks;
+  int64_t null_repeats = 5;
+  bool untrained_baseline = false;
   // The original implementation's choices (docs: "Differences from the original implementation"):
   bool ratio_formula = false;               // metrics.formula = "ratio" (specialization.hpp)
   bool same_label_pairs = false;            // metrics.correlation_pairs = "same_label"
@@ -46,11 +61,18 @@ struct MetricSpec {
 // times (env.random_start) also each group of tuples whose stimuli switched on at the same steps,
 // e.g. "1;3" (stimulus 0 on from step 1, stimulus 1 from step 3). The readouts are trained on
 // all training tuples whatever the group; only their evaluation is per group.
+//
+// `informative` is false where a value says nothing: an ablation whose all-module readout, or a
+// weight mask whose masked network, is within two standard errors of chance on its digit
+// (`decoder_accuracy` holds that accuracy; for retraining the readout's accuracy, which is the
+// value itself; NaN for correlation). A specialization row is informative when all its values are.
 struct MeasureRow {
   std::string metric;
   int64_t step, module, digit;
   double value, base, normalised;
   std::string starts;
+  double decoder_accuracy = NAN;
+  bool informative = true;
 };
 
 struct SpecializationRow {
@@ -59,6 +81,9 @@ struct SpecializationRow {
   double network;               // F
   std::vector<double> module;   // F^m
   std::string starts;
+  bool informative = true;
+  double null_mean = NAN, null_sd = NAN;  // F of the label-shuffled measures (NaN without repeats)
+  double untrained = NAN;                 // F of the untrained network (NaN unless asked for)
 };
 
 struct NetworkMetrics {
@@ -70,9 +95,10 @@ struct NetworkMetrics {
 // One result per network of the stack.
 std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec);
 
-// metrics.csv (metric, starts, step, module, digit, value, base, normalised), specialization.csv
-// (metric, starts, step, module, module_specialization, network_specialization) and metrics.json
-// (F over all test tuples).
+// metrics.csv (metric, starts, step, module, digit, value, base, normalised, decoder_accuracy,
+// informative), specialization.csv (metric, starts, step, module, module_specialization,
+// network_specialization, informative, null_mean, null_sd, z, untrained) and metrics.json (F over
+// all test tuples).
 void write_metrics(const std::filesystem::path& dir, const NetworkMetrics& m, const MetricSpec& spec);
 
 }  // namespace modspec

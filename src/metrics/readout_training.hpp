@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <torch/torch.h>
+#include <vector>
 
 #include "metrics/readout_stack.hpp"
 
@@ -17,10 +18,18 @@ struct ReadoutCorrect {
   torch::Tensor ablated;     // [M, T*S, N_test] the same with module m's input zeroed
 };
 
-// train, test: one network's cached states [T, M, N, n]; y_train, y_test: digits [N, S]; C classes.
-// `ablation` also trains the all-module readouts and evaluates them with each module zeroed.
-ReadoutCorrect train_readouts(const torch::Tensor& train, const torch::Tensor& test, const torch::Tensor& y_train,
-                              const torch::Tensor& y_test, int64_t C, const ReadoutSettings& settings, bool ablation,
-                              bool shared_over_steps);
+// The labels the readouts learn: the digits [N_train, S] and [N_test, S] of the tuples, or (for
+// the permutation null) the same digits shuffled across tuples.
+struct ReadoutLabels {
+  torch::Tensor train, test;
+};
+
+// train, test: one network's cached states [T, M, N, n]; C classes. One ReadoutCorrect per label
+// set, all trained together in one batched pass; the readouts of label set c start from seeds of
+// their own, so adding label sets never moves the first set's results. `ablation` also trains the
+// all-module readouts and evaluates them with each module zeroed.
+std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train, const torch::Tensor& test,
+                                           const std::vector<ReadoutLabels>& labels, int64_t C,
+                                           const ReadoutSettings& settings, bool ablation, bool shared_over_steps);
 
 }  // namespace modspec

@@ -16,7 +16,7 @@ torch::Tensor uniform(torch::IntArrayRef shape, double bound, torch::Generator& 
   return torch::rand(shape, gen) * (2 * bound) - bound;
 }
 
-const std::vector<std::string>& parameter_names(const Architecture& arch) {
+const std::vector<std::string>& names_of(const Architecture& arch) {
   static const std::vector<std::string> plain{"w_in", "b_in", "w_rec", "w_inter", "w_out", "b_out"};
   static const std::vector<std::string> with_bn{"w_in", "b_in", "w_rec", "w_inter", "w_bn", "b_bn", "w_out", "b_out"};
   return arch.bottleneck > 0 ? with_bn : plain;
@@ -113,6 +113,18 @@ ModularRNNImpl::ModularRNNImpl(Architecture arch, std::vector<NetworkSpec> specs
   to(device);
 }
 
+torch::Tensor& StackWeights::at(const std::string& name) {
+  if (name == "w_in") return w_in;
+  if (name == "b_in") return b_in;
+  if (name == "w_rec") return w_rec;
+  if (name == "w_inter") return w_inter;
+  if (name == "w_bn") return w_bn;
+  if (name == "b_bn") return b_bn;
+  if (name == "w_out") return w_out;
+  if (name == "b_out") return b_out;
+  throw Error("internal: no parameter '" + name + "'");
+}
+
 // The view of network k's part of parameter `name`, shaped as in its own K = 1 layout.
 static torch::Tensor network_slice(const std::string& name, const torch::Tensor& t, const Architecture& arch,
                                    int64_t K, int64_t N, int64_t n, int64_t k, int64_t e0, int64_t e1) {
@@ -138,7 +150,7 @@ static torch::Tensor network_slice(const std::string& name, const torch::Tensor&
 NetworkState ModularRNNImpl::network_state(int64_t k) const {
   NetworkState state;
   const int64_t n = specs_[size_t(k)].n;
-  for (const auto& name : parameter_names(arch_)) {
+  for (const auto& name : names_of(arch_)) {
     auto t = named_parameters()[name];
     auto s = network_slice(name, t.detach(), arch_, K_, N_, n, k, edge_offset_[size_t(k)], edge_offset_[size_t(k) + 1]);
     // Flatten the per-gate layout to the solo layout ([M, G*n, ...]).
@@ -154,7 +166,7 @@ NetworkState ModularRNNImpl::network_state(int64_t k) const {
 void ModularRNNImpl::load_network_state(int64_t k, const NetworkState& state) {
   torch::NoGradGuard no_grad;
   const int64_t n = specs_[size_t(k)].n;
-  for (const auto& name : parameter_names(arch_)) {
+  for (const auto& name : names_of(arch_)) {
     auto it = state.find(name);
     if (it == state.end()) throw Error("checkpoint has no tensor '" + name + "'");
     auto t = named_parameters()[name];
@@ -178,31 +190,59 @@ int64_t ModularRNNImpl::parameter_count(int64_t k) const {
   return count;
 }
 
-torch::Tensor ModularRNNImpl::project_inputs(const torch::Tensor& x) {
+const std::vector<std::string>& ModularRNNImpl::parameter_names() const { return names_of(arch_); }
+
+StackWeights ModularRNNImpl::weights() const {
+  return {w_in_, b_in_, w_rec_ * rec_mask_, w_inter_, w_bn_, b_bn_, w_out_, b_out_};
+}
+
+EntryOwners ModularRNNImpl::entry_owners(const std::string& name) const {
+  const auto& t = const_cast<ModularRNNImpl*>(this)->named_parameters()[name];
+  EntryOwners owners{torch::full(t.sizes(), int64_t(-1), torch::kInt64), torch::full(t.sizes(), int64_t(-1), torch::kInt64)};
+  // The module is the first dimension of a network's own layout, but for a shared readout's
+  // weights ([C, M, H]: the columns reading module m) and nowhere in the edges and shared bias.
+  const bool by_column = name == "w_out" && arch_.shared_readout();
+  const bool no_module = name == "w_inter" || (name == "b_out" && arch_.shared_readout());
+  for (int64_t k = 0; k < K_; ++k) {
+    const int64_t n = specs_[size_t(k)].n, e0 = edge_offset_[size_t(k)], e1 = edge_offset_[size_t(k) + 1];
+    network_slice(name, owners.network, arch_, K_, N_, n, k, e0, e1).fill_(k);
+    if (no_module) continue;
+    auto modules = network_slice(name, owners.module, arch_, K_, N_, n, k, e0, e1);
+    for (int64_t m = 0; m < M_; ++m) modules.select(by_column ? 1 : 0, m).fill_(m);
+  }
+  if (name == "w_rec") owners.network.masked_fill_(rec_mask_.eq(0), -1);
+  owners.module.masked_fill_(owners.network.lt(0), -1);
+  return owners;
+}
+
+torch::Tensor ModularRNNImpl::project_inputs(const StackWeights& weights, const torch::Tensor& x) const {
   const int64_t S = x.size(0), TB = x.size(1) * x.size(2), P = x.size(3);
-  auto b = padded_ ? b_in_ * in_mask_ : b_in_;
+  const auto& w_in = weights.w_in;
+  auto b = padded_ ? weights.b_in * in_mask_ : weights.b_in;
   if (arch_.shared_input) {
-    auto w = padded_ ? w_in_ * in_mask_.view({-1, 1}) : w_in_;
+    auto w = padded_ ? w_in * in_mask_.view({-1, 1}) : w_in;
     auto xs = x.permute({1, 2, 0, 3}).reshape({TB, S * P});            // [T*B, S*P]
     return torch::addmm(b.view({-1, 1}), w, xs.t()).view({M_ * K_, G_ * N_, TB});
   }
-  auto w = padded_ ? w_in_ * in_mask_.view({M_, K_ * G_ * N_, 1}) : w_in_;
+  auto w = padded_ ? w_in * in_mask_.view({M_, K_ * G_ * N_, 1}) : w_in;
   auto xs = x.reshape({S, TB, P}).transpose(1, 2);                      // [M, P, T*B]
   return torch::baddbmm(b.view({M_, K_ * G_ * N_, 1}), w, xs).view({M_ * K_, G_ * N_, TB});
 }
 
-torch::Tensor ModularRNNImpl::readout_input(const torch::Tensor& x, std::vector<torch::Tensor>* states) {
+torch::Tensor ModularRNNImpl::readout_input(const StackWeights& weights, const torch::Tensor& x,
+                                           std::vector<torch::Tensor>* states) const {
   const int64_t T_in = x.size(1), B = x.size(2);
   if (x.size(0) != arch_.n_stimuli || x.size(3) != arch_.pixels)
     throw Error("network input has the wrong shape for this architecture");
-  auto u = project_inputs(x);  // [M*K, G*N, T_in*B]
-  auto w_rec = w_rec_ * rec_mask_;
-  const InterEdges edges{w_inter_, src_row_, dst_row_};
+  auto u = project_inputs(weights, x);  // [M*K, G*N, T_in*B]
+  const auto& w_rec = weights.w_rec;
+  const auto& w_inter = weights.w_inter;
+  const InterEdges edges{w_inter, src_row_, dst_row_};
   torch::Tensor h;
   if (!arch_.gru) {
     // Two RNNs (the original's): this one within modules only, the second through the edges only,
     // each on the same input along its own trajectory; the state is their sum.
-    const InterEdges none{w_inter_.narrow(1, 0, 0), src_row_.narrow(0, 0, 0), dst_row_.narrow(0, 0, 0)};
+    const InterEdges none{w_inter.narrow(1, 0, 0), src_row_.narrow(0, 0, 0), dst_row_.narrow(0, 0, 0)};
     auto all = tanh_recurrence(u, w_rec, arch_.two_rnn ? none : edges, arch_.comms, B);
     if (arch_.two_rnn) {
       const auto between = tanh_recurrence(u, torch::zeros_like(w_rec), edges, arch_.comms, B);
@@ -226,25 +266,30 @@ torch::Tensor ModularRNNImpl::readout_input(const torch::Tensor& x, std::vector<
       if (states) states->push_back(h);
     }
   }
-  return arch_.bottleneck > 0 ? torch::relu(torch::baddbmm(b_bn_, w_bn_, h)) : h;  // [M*K, H, B]
+  return arch_.bottleneck > 0 ? torch::relu(torch::baddbmm(weights.b_bn, weights.w_bn, h)) : h;  // [M*K, H, B]
 }
 
 ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) {
+  return forward_with(weights(), x, keep_states);
+}
+
+ForwardResult ModularRNNImpl::forward_with(const StackWeights& weights, const torch::Tensor& x, bool keep_states) {
   ForwardResult result;
-  auto z = readout_input(x, keep_states ? &result.states : nullptr);
+  auto z = readout_input(weights, x, keep_states ? &result.states : nullptr);
+  const auto &w_out = weights.w_out, &b_out = weights.b_out;
   if (arch_.shared_readout()) {
     // Classes last ([K, B, Ctot]) so that the loss reduces over contiguous memory.
     const int64_t B = z.size(2);
     auto joined = z.view({M_, K_, z.size(1), B}).permute({1, 3, 0, 2}).reshape({K_, B, M_ * z.size(1)});
-    auto out = torch::baddbmm(b_out_, joined, w_out_.transpose(1, 2));  // [K, B, Ctot]
+    auto out = torch::baddbmm(b_out, joined, w_out.transpose(1, 2));  // [K, B, Ctot]
     int64_t offset = 0;
     for (int64_t classes : arch_.target_classes) {
       result.logits.push_back(out.narrow(2, offset, classes));
       offset += classes;
     }
   } else {
-    auto d = arch_.readout == Readout::blockdiag ? blockdiag_decisions(z, w_out_, b_out_, M_, arch_.target_classes)
-                                                 : competitive_decisions(z, w_out_, b_out_, M_, arch_.target_classes);
+    auto d = arch_.readout == Readout::blockdiag ? blockdiag_decisions(z, w_out, b_out, M_, arch_.target_classes)
+                                                 : competitive_decisions(z, w_out, b_out, M_, arch_.target_classes);
     result.logits = std::move(d.logits);
     result.decider = std::move(d.decider);
   }
@@ -253,7 +298,7 @@ ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) 
 
 torch::Tensor ModularRNNImpl::loss(const torch::Tensor& x, const torch::Tensor& targets) {
   if (arch_.readout != Readout::separate) return stack_loss(forward(x).logits, targets);
-  return competitive_loss(readout_input(x, nullptr), w_out_, b_out_, M_, arch_.target_classes, targets);
+  return competitive_loss(readout_input(weights(), x, nullptr), w_out_, b_out_, M_, arch_.target_classes, targets);
 }
 
 }  // namespace modspec

@@ -38,12 +38,34 @@ struct ForwardResult {
 // One network's weights in its own (unpadded, K = 1) layout, keyed by parameter name.
 using NetworkState = std::map<std::string, torch::Tensor>;
 
+// The weights a stack computes with, in the stack's layout above (w_bn, b_bn undefined without a
+// bottleneck). forward() uses the parameters; forward_with() any tensors of the same shapes, such
+// as the parameters times a mask.
+struct StackWeights {
+  torch::Tensor w_in, b_in, w_rec, w_inter, w_bn, b_bn, w_out, b_out;
+  torch::Tensor& at(const std::string& name);
+};
+
+// Who owns each entry of a parameter: the network of the stack (-1 for padding and for the
+// structural zeros of the within-module diagonal) and the module (-1 for entries of no single
+// module: inter-module edges, a shared readout's bias). Both int64, shaped like the parameter.
+struct EntryOwners {
+  torch::Tensor network, module;
+};
+
 class ModularRNNImpl : public torch::nn::Module {
  public:
   ModularRNNImpl(Architecture arch, std::vector<NetworkSpec> specs, torch::Device device = torch::kCPU);
 
   // x: [S, T, B, P] (T = 1 for static inputs, else T = nb_steps).
   ForwardResult forward(const torch::Tensor& x, bool keep_states = false);
+  // The same computation with other weights (the weight-mask measure's masked networks).
+  ForwardResult forward_with(const StackWeights& weights, const torch::Tensor& x, bool keep_states = false);
+  // The parameters, as forward() uses them (w_rec already masked by the within-module mask).
+  StackWeights weights() const;
+  // The names of the parameters this architecture has, in the stack layout above.
+  const std::vector<std::string>& parameter_names() const;
+  EntryOwners entry_owners(const std::string& name) const;
 
   // The training loss of each network, [K]: cross-entropy of its decisions summed over the
   // targets, each averaged over the batch (stack_loss of forward's logits, in fewer operations).
@@ -63,9 +85,9 @@ class ModularRNNImpl : public torch::nn::Module {
   void load_network_state(int64_t k, const NetworkState& state);
 
  private:
-  torch::Tensor project_inputs(const torch::Tensor& x);  // -> [M*K, G*N, T*B]
+  torch::Tensor project_inputs(const StackWeights& w, const torch::Tensor& x) const;  // -> [M*K, G*N, T*B]
   // What the readouts see, [M*K, H, B]; every step's state is appended to `states` when given.
-  torch::Tensor readout_input(const torch::Tensor& x, std::vector<torch::Tensor>* states);
+  torch::Tensor readout_input(const StackWeights& w, const torch::Tensor& x, std::vector<torch::Tensor>* states) const;
 
   Architecture arch_;
   std::vector<NetworkSpec> specs_;

@@ -5,11 +5,11 @@
 #include <iomanip>
 #include <sstream>
 
-#include "metrics/measure.hpp"
 #include "report/gnuplot.hpp"
 #include "report/last_step.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/statistics.hpp"
 
 namespace modspec {
 
@@ -22,47 +22,70 @@ std::vector<Fig2Point> fig2_points(const Table& t) {
     pt.p = p;
     pt.q = std::stod(run.row[c_q]);
     for (const auto& [metric, f] : run.f) pt.f[metric].push_back(f);
+    for (const auto& [metric, n] : run.excluded) pt.excluded[metric] += n;
+    for (const auto& [metric, null] : run.null_mean)
+      if (!std::isnan(null)) pt.null[metric].push_back(null);
   }
   std::vector<Fig2Point> out;
   for (auto& [p, pt] : by_p) out.push_back(pt);
   return out;
 }
 
-void draw_fig2(const std::vector<Fig2Point>& points, const std::filesystem::path& dir) {
+namespace {
+
+const std::vector<double>& values_of(const std::map<std::string, std::vector<double>>& m, const std::string& key) {
+  static const std::vector<double> none;
+  auto it = m.find(key);
+  return it == m.end() ? none : it->second;
+}
+
+}  // namespace
+
+void draw_fig2(const std::vector<Fig2Point>& points, const std::vector<std::string>& metrics,
+               const std::filesystem::path& dir) {
   std::ostringstream dat;
-  dat << "# p Q";
-  for (const auto& m : metric_names()) dat << " " << m << "_mean " << m << "_std";
-  dat << " seeds\n" << std::setprecision(8);
+  dat << "# p Q, then per measure: mean, 95% interval low and high (the mean when one seed gives none), null mean, "
+         "seeds\n# p Q";
+  for (const auto& m : metrics) dat << " " << m << "_mean " << m << "_low " << m << "_high " << m << "_null " << m << "_seeds";
+  dat << "\n" << std::setprecision(8);
   for (const auto& pt : points) {
     dat << pt.p << " " << pt.q;
-    size_t seeds = 0;
-    for (const auto& m : metric_names()) {
-      auto it = pt.f.find(m);
-      const auto [mean, sd] = mean_std(it == pt.f.end() ? std::vector<double>{} : it->second);
-      dat << " " << mean << " " << sd;
-      if (it != pt.f.end()) seeds = std::max(seeds, it->second.size());
+    for (const auto& m : metrics) {
+      const Interval ci = t_interval(values_of(pt.f, m));
+      const bool spread = ci.n > 1;
+      dat << " " << gnuplot_number(ci.mean) << " " << gnuplot_number(spread ? ci.low : ci.mean) << " "
+          << gnuplot_number(spread ? ci.high : ci.mean) << " " << gnuplot_number(mean_of(values_of(pt.null, m))) << " "
+          << ci.n;
     }
-    dat << " " << seeds << "\n";
+    dat << "\n";
   }
   write_file_atomic(dir / "fig2.dat", dat.str());
 
+  const size_t cols = metrics.size();
+  std::string titles;
+  for (const auto& m : metrics) titles += (titles.empty() ? "" : " ") + m;
   std::ostringstream gp;
-  gp << "# Fig. 2: specialization F at the last step against Q (top) and p (bottom); mean +- std over seeds.\n"
-     << "titles = \"retraining ablation correlation\"\n"
+  gp << "# Fig. 2: specialization F at the last step against Q (top) and p (bottom); mean and 95% confidence\n"
+     << "# interval over seeds, the permutation null's mean dashed.\n"
+     << "titles = \"" << titles << "\"\n"
      << "do for [fmt in \"png svg\"] {\n"
-     << "  " << gnuplot_terminal(1500, 900, 11)
+     << "  " << gnuplot_terminal(int64_t(500 * cols), 900, 11)
      << "  set output 'fig2.'.fmt\n"
-     << "  set multiplot layout 2,3\n"
+     << "  set multiplot layout 2," << cols << "\n"
      << "  set yrange [-0.05:1.05]; set grid; unset key\n"
-     << "  do for [i=1:3] {\n"
+     << "  do for [i=1:" << cols << "] {\n"
+     << "    c = 3 + 5 * (i - 1)\n"
      << "    set title word(titles, i); set xlabel 'structural modularity Q'; set ylabel 'specialization F'\n"
      << "    unset logscale x; set xrange [0:0.5]\n"
-     << "    plot 'fig2.dat' using 2:(column(1+2*i)):(column(2+2*i)) with yerrorlines lw 2 pt 7 lc rgb '#1f77b4'\n"
+     << "    plot 'fig2.dat' using 2:(column(c)):(column(c+1)):(column(c+2)) with yerrorlines lw 2 pt 7 lc rgb '#1f77b4', \\\n"
+     << "         '' using 2:(column(c+3)) with lines dt 2 lw 1.5 lc rgb 'gray40'\n"
      << "  }\n"
-     << "  do for [i=1:3] {\n"
+     << "  do for [i=1:" << cols << "] {\n"
+     << "    c = 3 + 5 * (i - 1)\n"
      << "    set title word(titles, i); set xlabel 'inter-module connection fraction p'; set ylabel 'specialization F'\n"
      << "    set logscale x; set autoscale x\n"
-     << "    plot 'fig2.dat' using 1:(column(1+2*i)):(column(2+2*i)) with yerrorlines lw 2 pt 7 lc rgb '#d62728'\n"
+     << "    plot 'fig2.dat' using 1:(column(c)):(column(c+1)):(column(c+2)) with yerrorlines lw 2 pt 7 lc rgb '#d62728', \\\n"
+     << "         '' using 1:(column(c+3)) with lines dt 2 lw 1.5 lc rgb 'gray40'\n"
      << "  }\n"
      << "  unset multiplot\n"
      << "}\n";
@@ -70,23 +93,44 @@ void draw_fig2(const std::vector<Fig2Point>& points, const std::filesystem::path
   run_gnuplot(dir / "fig2.gp");
 }
 
-std::string fig2_text(const std::vector<Fig2Point>& points) {
+std::string fig2_text(const std::vector<Fig2Point>& points, const std::vector<std::string>& metrics) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(4) << std::setw(10) << "p" << std::setw(8) << "Q";
-  for (const auto& m : metric_names()) out << std::setw(14) << ("F " + m.substr(0, 10));
+  for (const auto& m : metrics) out << std::setw(20) << ("F " + m.substr(0, 11));
   out << std::setw(7) << "seeds\n";
+  bool any_excluded = false;
   for (const auto& pt : points) {
     out << std::setw(10) << pt.p << std::setw(8) << pt.q;
-    size_t seeds = 0;
-    for (const auto& m : metric_names()) {
-      auto it = pt.f.find(m);
-      const auto [mean, sd] = mean_std(it == pt.f.end() ? std::vector<double>{} : it->second);
+    int64_t seeds = 0;
+    for (const auto& m : metrics) {
+      const Interval ci = t_interval(values_of(pt.f, m));
       std::ostringstream cell;
-      cell << std::fixed << std::setprecision(3) << mean << "+-" << std::setprecision(2) << sd;
-      out << std::setw(14) << cell.str();
-      if (it != pt.f.end()) seeds = std::max(seeds, it->second.size());
+      cell << std::fixed << std::setprecision(3) << ci.mean;
+      if (ci.n > 1) cell << " [" << std::setprecision(2) << ci.low << "," << ci.high << "]";
+      auto excluded = pt.excluded.find(m);
+      if (excluded != pt.excluded.end() && excluded->second > 0) {
+        cell << "*";
+        any_excluded = true;
+      }
+      out << std::setw(20) << cell.str();
+      seeds = std::max(seeds, ci.n);
     }
     out << std::setw(6) << seeds << "\n";
+  }
+  out << "  [95% confidence interval of the mean over seeds, Student's t]";
+  if (any_excluded) out << "; * some seeds left out: a value behind their F is at chance";
+  out << "\n";
+  // The permutation null: what each measure gives when the digit labels are shuffled.
+  for (const auto& m : metrics) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (const auto& pt : points) {
+      const double null = mean_of(values_of(pt.null, m));
+      if (std::isnan(null)) continue;
+      lo = std::min(lo, null);
+      hi = std::max(hi, null);
+    }
+    if (lo <= hi)
+      out << "  null F of " << m << " (labels shuffled): " << std::setprecision(3) << lo << " to " << hi << " over p\n";
   }
   return out.str();
 }

@@ -54,7 +54,7 @@ std::string schedule_title(const std::vector<int64_t>& steps, int64_t last_step)
 template <typename Map>
 double mean_at(const Map& values, const typename Map::key_type& key) {
   auto it = values.find(key);
-  return it == values.end() ? NAN : mean_std(it->second).first;
+  return it == values.end() ? NAN : mean_of(it->second);
 }
 
 }  // namespace
@@ -107,14 +107,16 @@ std::string draw_fig4(Fig4Panel which, const Table& t, const std::filesystem::pa
   if (panels.empty()) throw Error(name + ": the sweep table has no measured runs" +
                                   (which == Fig4Panel::c ? " with random start times" : ""));
 
-  const std::vector<std::string> metrics = figure_metrics();
+  const std::vector<std::string> metrics = figure_metrics(t), measures = table_metrics(t);
   const std::vector<int64_t> ps(p_ss.begin(), p_ss.end());
-  // Mean over seeds of one metric; "mean" averages the metrics' means.
+  // Mean over seeds of one metric; "mean" averages the means of the measures the step has (the
+  // weight masks are measured at the last step only).
   auto own_at = [&](const Panel& p, int64_t p_s, int64_t module, const std::string& metric, int64_t step) {
     if (metric != "mean") return mean_at(p.own, {p_s, module, metric, step});
-    double sum = 0;
-    for (const auto& m : metric_names()) sum += mean_at(p.own, {p_s, module, m, step});
-    return sum / double(metric_names().size());
+    std::vector<double> means;
+    for (const auto& m : measures)
+      if (const double v = mean_at(p.own, {p_s, module, m, step}); !std::isnan(v)) means.push_back(v);
+    return mean_of(means);
   };
 
   std::ostringstream dat;

@@ -10,7 +10,7 @@
 // specialization on its own digit, F^0 for module 0 and -F^1 for module 1 (with the paper's
 // formula Mbar(m, m) - Mbar(m, other); with the ratio formula its ratio) (module 0 solid, module 1
 // dashed), mean over seeds. The figure directory keeps fig4X.dat and fig4X.gp beside the
-// images: fig4X.png/.svg for the mean of the three metrics, fig4X-<metric>.png/.svg for each.
+// images: fig4X.png/.svg for the mean of the measures, fig4X-<metric>.png/.svg for each.
 #pragma once
 #include <filesystem>
 #include <string>

@@ -87,6 +87,7 @@ Heatmaps heatmaps_from(const Table& t) {
   std::stable_sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.order < b.order; });
 
   Heatmaps maps;
+  maps.metrics = figure_metrics(t);
   maps.covariances.assign(cs.begin(), cs.end());
   maps.ns.assign(ns.begin(), ns.end());
   maps.p_ss.assign(p_ss.begin(), p_ss.end());
@@ -105,7 +106,7 @@ Heatmaps heatmaps_from(const Table& t) {
 }
 
 void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const std::string& name) {
-  const std::vector<std::string> metrics = figure_metrics();
+  const std::vector<std::string>& metrics = maps.metrics;
   const size_t rows = maps.variants.size(), cols = maps.covariances.size();
 
   // One block per panel (gnuplot `index`), every (n, p_s) cell present, NaN where no run is.
@@ -123,7 +124,7 @@ void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const
           for (const auto& m : metrics) {
             const auto& cells = maps.f.count(m) ? maps.f.at(m) : std::map<Heatmaps::Cell, std::vector<double>>{};
             auto it = cells.find({v, c, in, ip});
-            const double mean = it == cells.end() ? NAN : mean_std(it->second).first;
+            const double mean = it == cells.end() ? NAN : mean_of(it->second);
             dat << " " << gnuplot_number(mean);
             if (it != cells.end()) seeds = std::max(seeds, it->second.size());
           }
@@ -167,7 +168,7 @@ void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const
 
 std::string heatmaps_text(const Heatmaps& maps) {
   std::ostringstream out;
-  out << "F at the last step, mean of the three metrics (rows: n, columns: p_s)\n" << std::fixed;
+  out << "F at the last step, mean of the measures (rows: n, columns: p_s)\n" << std::fixed;
   const auto& cells = maps.f.at("mean");
   for (size_t v = 0; v < maps.variants.size(); ++v) {
     out << maps.variants[v] << "\n" << std::setw(10) << "n \\ p_s";
@@ -185,7 +186,7 @@ std::string heatmaps_text(const Heatmaps& maps) {
         for (size_t ip = 0; ip < maps.p_ss.size(); ++ip) {
           auto it = cells.find({v, c, in, ip});
           if (it == cells.end()) out << std::setw(6) << "-";
-          else out << std::setw(6) << std::setprecision(2) << mean_std(it->second).first;
+          else out << std::setw(6) << std::setprecision(2) << mean_of(it->second);
         }
       }
       out << "\n";

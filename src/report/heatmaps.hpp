@@ -3,7 +3,7 @@
 // covariance c, one row of panels per network variant. A variant is the architecture together
 // with every other axis of the sweep but n, p, p_s, c and the seed (Fig. 5: bottleneck and
 // datasets). The figure directory keeps NAME.dat and NAME.gp beside the images: NAME.png/.svg
-// show the mean of the three metrics, NAME-<metric>.png/.svg each metric alone.
+// show the mean of the measures, NAME-<metric>.png/.svg each measure alone.
 #pragma once
 #include <array>
 #include <filesystem>
@@ -22,11 +22,12 @@ struct Heatmaps {
   // Keys (variant, c, n, p_s) as indices into the vectors above; value: F of each seed.
   using Cell = std::array<size_t, 4>;
   std::map<std::string, std::map<Cell, std::vector<double>>> f;  // metric ("mean" too) -> cell -> F per seed
+  std::vector<std::string> metrics;  // the pictures: "mean", then each measure the sweep holds
 };
 
 Heatmaps heatmaps_from(const Table& table);
 void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const std::string& name);
-// The mean-of-metrics F as text: per variant and c, a grid of n (rows) x p_s (columns).
+// The mean-of-measures F as text: per variant and c, a grid of n (rows) x p_s (columns).
 std::string heatmaps_text(const Heatmaps& maps);
 
 }  // namespace modspec

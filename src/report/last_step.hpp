@@ -11,17 +11,22 @@
 namespace modspec {
 
 struct RunAtLastStep {
-  std::vector<std::string> row;     // one of the run's table rows, for its other columns
-  std::map<std::string, double> f;  // metric -> F at the last step
+  std::vector<std::string> row;             // one of the run's table rows, for its other columns
+  std::map<std::string, double> f;          // metric -> F at the last step, where informative
+  std::map<std::string, double> null_mean;  // metric -> its permutation null's mean F (NaN without one)
+  std::map<std::string, int64_t> excluded;  // metric -> 1 where F is not informative (left out of f)
 };
 
 // Throws an Error when no run of the table is measured.
 std::vector<RunAtLastStep> runs_at_last_step(const Table& table);
 
-// The pictures of a per-step or heatmap figure: "mean" (of the three measures), then each measure.
-std::vector<std::string> figure_metrics();
+// The measures a table holds, in metric_names() order.
+std::vector<std::string> table_metrics(const Table& table);
 
-// Mean and sample standard deviation (0 for one value, NaN for none).
-std::pair<double, double> mean_std(const std::vector<double>& values);
+// The pictures of a per-step or heatmap figure: "mean" (of the table's measures), then each measure.
+std::vector<std::string> figure_metrics(const Table& table);
+
+// The mean of the values, NaN for none.
+double mean_of(const std::vector<double>& values);
 
 }  // namespace modspec

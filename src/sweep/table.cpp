@@ -58,6 +58,10 @@ std::string num(const nlohmann::json& v) {
 
 }  // namespace
 
+bool Table::has(const std::string& name) const {
+  return std::find(columns.begin(), columns.end(), name) != columns.end();
+}
+
 size_t Table::column(const std::string& name) const {
   auto it = std::find(columns.begin(), columns.end(), name);
   if (it == columns.end()) throw Error("table has no column '" + name + "'");
@@ -99,8 +103,10 @@ Table sweep_table(const std::filesystem::path& dir) {
   for (const auto& tg : targets) t.columns.push_back("test_accuracy_" + tg);
   for (const char* c : {"metric", "starts", "step", "module"}) t.columns.push_back(c);
   for (int64_t d = 0; d < max_digits; ++d) t.columns.push_back("normalised_digit" + std::to_string(d));
-  t.columns.push_back("module_specialization");
-  t.columns.push_back("network_specialization");
+  // F^m and F, whether every value behind F says something, and F's baselines.
+  static const std::vector<std::string> spec_columns{"module_specialization", "network_specialization", "informative",
+                                                     "null_mean", "null_sd", "z", "untrained"};
+  for (const auto& c : spec_columns) t.columns.push_back(c);
 
   for (size_t i = 0; i < runs.size(); ++i) {
     const auto& r = runs[i];
@@ -126,7 +132,7 @@ Table sweep_table(const std::filesystem::path& dir) {
     // normalised[(metric, starts, step, module)][digit], from metrics.csv; F from specialization.csv.
     using Key = std::tuple<std::string, std::string, int64_t, int64_t>;  // metric, starts, step, module
     std::map<Key, std::vector<std::string>> norm;
-    std::map<Key, std::pair<std::string, std::string>> spec;
+    std::map<Key, std::vector<std::string>> spec;  // the spec_columns of each key
     if (std::filesystem::exists(r / "metrics.json")) {
       const Table m = read_csv(r / "metrics.csv");
       for (const auto& row : m.rows) {
@@ -137,10 +143,11 @@ Table sweep_table(const std::filesystem::path& dir) {
         v[d] = row[m.column("normalised")];
       }
       const Table f = read_csv(r / "specialization.csv");
-      for (const auto& row : f.rows)
-        spec[{row[f.column("metric")], row[f.column("starts")], std::stoll(row[f.column("step")]),
-              std::stoll(row[f.column("module")])}] = {
-            row[f.column("module_specialization")], row[f.column("network_specialization")]};
+      for (const auto& row : f.rows) {
+        auto& values = spec[{row[f.column("metric")], row[f.column("starts")], std::stoll(row[f.column("step")]),
+                             std::stoll(row[f.column("module")])}];
+        for (const auto& c : spec_columns) values.push_back(f.has(c) ? row[f.column(c)] : std::string());
+      }
     }
     if (norm.empty()) {
       auto row = head;
@@ -156,8 +163,7 @@ Table sweep_table(const std::filesystem::path& dir) {
       row.push_back(std::to_string(std::get<3>(key)));
       for (int64_t d = 0; d < max_digits; ++d) row.push_back(size_t(d) < digits.size() ? digits[size_t(d)] : "");
       auto it = spec.find(key);
-      row.push_back(it == spec.end() ? "" : it->second.first);
-      row.push_back(it == spec.end() ? "" : it->second.second);
+      for (size_t c = 0; c < spec_columns.size(); ++c) row.push_back(it == spec.end() ? "" : it->second[c]);
       t.rows.push_back(row);
     }
   }

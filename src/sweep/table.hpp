@@ -16,6 +16,7 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
   // The column index of a name, or throws.
   size_t column(const std::string& name) const;
+  bool has(const std::string& name) const;
 };
 
 // Reads every finished run under dir/runs; runs without metrics give rows with empty metric fields.

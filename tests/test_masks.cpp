@@ -1,0 +1,176 @@
+// The weight-mask measure and the null baselines: the straight-through mask gradient against a
+// finite difference of the relaxed mask (double precision), where the masked entries lie, the
+// known answers on trained networks (synthetic digits), and the permutation null riding along
+// without moving the measure itself.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <cmath>
+
+#include "env/environment.hpp"
+#include "fixtures.hpp"
+#include "metrics/measure.hpp"
+#include "metrics/readout_training.hpp"
+#include "metrics/weight_masks.hpp"
+#include "train/trainer.hpp"
+
+namespace modspec {
+namespace {
+
+Architecture small_arch(Readout readout = Readout::separate) {
+  Architecture a;
+  a.n_stimuli = 2;
+  a.pixels = 6;
+  a.nb_steps = 3;
+  a.comms.assign(3, true);
+  a.target_classes = {3, 3};
+  a.readout = readout;
+  return a;
+}
+
+TEST(WeightMasks, StraightThroughGradientIsTheRelaxedMasksFiniteDifference) {
+  for (bool gumbel : {false, true})
+    for (Readout readout : {Readout::separate, Readout::shared}) {
+      ModularRNN net(small_arch(readout), std::vector<NetworkSpec>{{4, 0.5, 0, 1}, {3, 0.4, 0, 2}});
+      test::to_double(*net);
+      MaskSettings s;
+      s.gumbel = gumbel;
+      s.keep = 0.5;
+      s.all_weights = true;
+      MaskedWeights masks(*net, s);
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(5);
+      masks.draw_noise(gen);
+      torch::manual_seed(3);
+      const auto x = torch::randn({2, 1, 9, 6}, torch::kFloat64);
+      const auto y = torch::randint(0, 3, {9}, torch::kInt64);
+      const StackWeights w = net->weights();
+      auto loss_of = [&](const torch::Tensor& mask) {
+        const auto logits = net->forward_with(masks.apply_mask(w, mask), x).logits[0];  // [K, B, 3]
+        return torch::nn::functional::cross_entropy(logits.reshape({-1, 3}), y.repeat({2}));
+      };
+      // The straight-through gradient of the hard mask.
+      auto& p = masks.parameters();
+      const auto hard = masks.hard();
+      const auto relaxed = masks.relaxation().detach().clone();  // top_k: the scores themselves, which move
+      EXPECT_TRUE(torch::equal(hard, hard.round())) << "a mask of zeros and ones";
+      loss_of(hard + masks.relaxation() - masks.relaxation().detach()).backward();
+      const auto straight = p.grad().clone();
+      // A finite difference of the relaxed mask around the hard one: hard + relax(p') - relax(p).
+      torch::NoGradGuard no_grad;
+      const double eps = 1e-6;
+      int checked = 0;
+      for (int64_t i = 0; i < masks.size(); i += std::max<int64_t>(1, masks.size() / 23)) {
+        p[i] += eps;
+        const double up = loss_of(hard + masks.relaxation() - relaxed).item<double>();
+        p[i] -= 2 * eps;
+        const double down = loss_of(hard + masks.relaxation() - relaxed).item<double>();
+        p[i] += eps;
+        EXPECT_NEAR(straight[i].item<double>(), (up - down) / (2 * eps), 1e-7 + 1e-5 * std::abs(straight[i].item<double>()))
+            << (gumbel ? "gumbel" : "top_k") << " entry " << i;
+        ++checked;
+      }
+      EXPECT_GT(checked, 10);
+      EXPECT_GT(straight.abs().max().item<double>(), 0.0);
+    }
+}
+
+TEST(WeightMasks, TopKKeepsTheFractionOfEachNetworkAndCountsByModule) {
+  ModularRNN net(small_arch(), std::vector<NetworkSpec>{{5, 0.3, 0, 1}, {3, 0.2, 0, 2}});
+  MaskSettings s;
+  s.keep = 0.1;
+  MaskedWeights masks(*net, s);
+  // Entries: each module's recurrent matrix without its diagonal, readout weights and biases.
+  const auto entries = masks.entries_per_module();
+  EXPECT_EQ(entries[0][0].item<double>(), 5 * 4 + 6 * 5 + 6);
+  EXPECT_EQ(entries[1][1].item<double>(), 3 * 2 + 6 * 3 + 6);
+  EXPECT_TRUE(torch::equal(masks.entries_per_network(), entries.sum(1))) << "no entry outside a module";
+  const auto kept = masks.kept_per_network(masks.hard());
+  EXPECT_EQ(kept[0].item<double>(), std::round(0.1 * 2 * 56));
+  EXPECT_EQ(kept[1].item<double>(), std::round(0.1 * 2 * 30));
+  // With every weight in scope the edges (of no module) join the total only.
+  s.all_weights = true;
+  MaskedWeights all(*net, s);
+  const int64_t edges0 = int64_t(net->edges(0).size());
+  EXPECT_EQ(all.entries_per_network()[0].item<double>(),
+            all.entries_per_module()[0].sum().item<double>() + double(edges0));
+  EXPECT_GT(all.entries_per_module()[0][0].item<double>(), entries[0][0].item<double>() + 6 * 5);
+}
+
+// A network trained a few epochs on the synthetic digits, then measured.
+NetworkMetrics trained_and_measured(const std::vector<std::string>& overrides,
+                                    const std::function<void(ModularRNNImpl&)>& edit = {}) {
+  Config config = test::synthetic_config();
+  for (const auto& o : {"train.epochs=6", "train.lr=0.005", "env.asymmetry_fix=false", "metrics.mask_epochs=8",
+                        "metrics.measures=[\"masks\", \"retraining\"]", "metrics.null_repeats=2"})
+    config.set(o);
+  for (const auto& o : overrides) config.set(o);
+  const Environment env(EnvSpec::from(config));
+  const Architecture arch = Architecture::from(config, env.n_stimuli(), env.pixels(), env.task().target_classes);
+  ModularRNN net(arch, std::vector<NetworkSpec>{NetworkSpec::from(config)});
+  if (edit) edit(*net);
+  Trainer trainer(env, net, TrainSpec::from(config));
+  const auto outcome = trainer.run();
+  net->load_network_state(0, outcome[0].weights);
+  if (edit) edit(*net);
+  return measure(*net, env, MetricSpec::from(config))[0];
+}
+
+const SpecializationRow& row_of(const NetworkMetrics& m, const std::string& metric) {
+  for (const auto& r : m.specialization)
+    if (r.metric == metric && r.starts.empty() && r.step == 2) return r;
+  throw std::runtime_error("no " + metric + " row");
+}
+
+TEST(WeightMasks, SeparatePathwaysWithoutEdgesKeepEachDigitInItsModule) {
+  const NetworkMetrics m = trained_and_measured({"model.p=0", "model.n=20"});
+  const auto& masks = row_of(m, "masks");
+  EXPECT_TRUE(masks.informative);
+  EXPECT_GE(masks.network, 0.5);
+  EXPECT_GT(masks.module[0], 0.3) << "digit 0's mask lives in module 0";
+  EXPECT_LT(masks.module[1], -0.3) << "digit 1's mask lives in module 1";
+  for (const auto& r : m.rows)
+    if (r.metric == "masks") {
+      EXPECT_GT(r.decoder_accuracy, 0.5) << "the masked network still tells digit " << r.digit;
+      EXPECT_DOUBLE_EQ(r.base, 0.5);
+    }
+  // The permutation null: masks and readouts that learn shuffled labels find no specialization.
+  EXPECT_LT(masks.null_mean, masks.network - 0.3);
+  EXPECT_LT(row_of(m, "retraining").null_mean, 0.05);
+}
+
+// Shared inputs and a shared readout, module 1 a copy of module 0 (its input and recurrent weights,
+// and its columns of the readout): whatever a mask keeps in one module it may as well keep in the
+// other. (With separate readouts the competitive decision breaks the tie: a mask's readout
+// weights pile up in whichever module ends up deciding, at random, so twins need not score 0.)
+TEST(WeightMasks, IdenticalModulesOnSharedInputsAreNotSpecialized) {
+  const NetworkMetrics m =
+      trained_and_measured({"model.p=0", "model.n=20", "model.input=shared", "model.readout=shared"}, [](ModularRNNImpl& net) {
+        auto state = net.network_state(0);
+        for (const char* name : {"w_in", "b_in", "w_rec"}) state[name][1].copy_(state[name][0]);
+        auto columns = state["w_out"].view({state["w_out"].size(0), 2, -1});  // [C, M, n]
+        columns.select(1, 1).copy_(columns.select(1, 0));
+        net.load_network_state(0, state);
+      });
+  EXPECT_LT(row_of(m, "masks").network, 0.1);
+}
+
+TEST(NullBaselines, ShuffledLabelSetsNeverMoveTheMeasuresOwnReadouts) {
+  torch::manual_seed(4);
+  const auto train = torch::randn({2, 2, 300, 5}), test = torch::randn({2, 2, 100, 5});
+  const auto y_train = torch::randint(0, 3, {300, 2}, torch::kInt64), y_test = torch::randint(0, 3, {100, 2}, torch::kInt64);
+  ReadoutSettings s;
+  s.epochs = 2;
+  s.batch = 64;
+  const auto alone = train_readouts(train, test, {{y_train, y_test}}, 3, s, true, false);
+  const auto with_null = train_readouts(
+      train, test, {{y_train, y_test}, {y_train.flip(0), y_test.flip(0)}, {y_train.roll(1, 0), y_test}}, 3, s, true, false);
+  ASSERT_EQ(with_null.size(), 3u);
+  EXPECT_TRUE(torch::equal(alone[0].retraining, with_null[0].retraining));
+  EXPECT_TRUE(torch::equal(alone[0].full, with_null[0].full));
+  EXPECT_TRUE(torch::equal(alone[0].ablated, with_null[0].ablated));
+  EXPECT_FALSE(torch::equal(with_null[1].retraining, with_null[0].retraining));
+}
+
+}  // namespace
+}  // namespace modspec
