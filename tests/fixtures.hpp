@@ -98,9 +98,15 @@ inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// Tests on real MNIST skip (with a message) when the data directory has none.
+// The one check behind the tests that need the real MNIST files (their counts and sizes): they
+// skip, with a message, when the data directory has none. Every other test uses the synthetic
+// digits below and never skips.
 inline bool have_mnist() {
-  return std::filesystem::exists(modspec::resolve_data_dir("") / "mnist" / "train-images-idx3-ubyte");
+  const auto dir = modspec::resolve_data_dir("") / "mnist";
+  for (const char* f : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                        "t10k-labels-idx1-ubyte"})
+    if (!std::filesystem::exists(dir / f)) return false;
+  return true;
 }
 
 // A data directory holding a small synthetic "mnist": 10 classes of 14 x 14 images, 3,000 for
@@ -145,10 +151,14 @@ inline void to_double(torch::nn::Module& module) {
     if (b.is_floating_point()) b.set_data(b.to(torch::kFloat64));
 }
 
-// The default configuration reading the synthetic data directory.
+// The default configuration reading the synthetic data directory. The synthetic training set is
+// 20 times smaller than MNIST's, so a readout gets 20 times fewer Adam steps per epoch; a 10 times
+// higher readout rate lets it converge as it does on MNIST, so that measures do not depend on the
+// readout's seed.
 inline modspec::Config synthetic_config() {
   modspec::Config config = modspec::Config::defaults();
   config.set_value("data.dir", synthetic_data_dir().string());
+  config.set("metrics.readout_lr=0.01");
   return config;
 }
 

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "train/adamw.hpp"
+#include "optim/adamw.hpp"
 
 namespace modspec {
 namespace {

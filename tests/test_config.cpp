@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "catalog/measures.hpp"
+#include "catalog/tasks.hpp"
 #include "config/schema.hpp"
+#include "metrics/measure_registry.hpp"
 #include "env/env_spec.hpp"
 #include "fixtures.hpp"
 
@@ -212,6 +215,27 @@ TEST(EnvSpec, DisjointSideClasses) {
   const EnvSpec e = EnvSpec::from(c, "/some/data");
   EXPECT_EQ(e.side_classes(0), (std::vector<int64_t>{0, 1, 2, 3, 4}));
   EXPECT_EQ(e.side_classes(1), (std::vector<int64_t>{5, 6, 7, 8, 9}));
+}
+
+}  // namespace
+}  // namespace modspec
+
+namespace modspec {
+namespace {
+
+// The catalogs are the one list of tasks and measures: the schema offers exactly their names,
+// and every catalog measure has an implementation.
+TEST(Registry, SchemaOffersTheCatalogs) {
+  EXPECT_EQ(find_key("env.task")->choices, task_names());
+  EXPECT_EQ(find_key("metrics.measures")->choices, measure_names());
+  EXPECT_EQ(std::get<std::vector<std::string>>(find_key("metrics.measures")->default_value), default_measures());
+  for (const auto& t : task_catalog()) EXPECT_NE(find_key("env.task")->doc.find(t.doc), std::string::npos) << t.name;
+}
+
+TEST(Registry, EveryCatalogMeasureHasAnImplementation) {
+  for (const auto& name : measure_names()) EXPECT_NO_THROW(make_measure(name)) << name;
+  EXPECT_TRUE(test::contains(test::error_message([] { make_measure("entropy"); }), "unknown measure 'entropy'"));
+  EXPECT_TRUE(test::contains(test::error_message([] { find_task("product"); }), "unknown task 'product'"));
 }
 
 }  // namespace

@@ -28,11 +28,10 @@ TEST(Dynamics, CommunicationScheduleFromTheConfig) {
 }
 
 TEST(Dynamics, MeasuresPerStartGroupFollowTheStimuli) {
-  if (!test::have_mnist()) GTEST_SKIP() << "no MNIST in the data directory (run bash scripts/setup.sh)";
   // Untrained, separate inputs, no inter-module connections: module m only ever sees stimulus m,
   // which is pure noise before its start step. So within a group of test tuples, module m knows
   // digit m from the group's start of stimulus m on, and nothing about it before.
-  Config config = Config::defaults();
+  Config config = test::synthetic_config();
   for (const char* o : {"model.p=0", "model.n=50", "env.asymmetry_fix=false", "env.nb_steps=5",
                         "env.random_start=true", "metrics.measures=[\"retraining\", \"correlation\"]", "metrics.readout_epochs=1",
                         "metrics.null_repeats=0"})

@@ -1,4 +1,4 @@
-// The environment: stimulus tuples (env/pair_table.hpp), tasks (env/tasks.hpp), presentation
+// The environment: stimulus tuples (env/pair_table.hpp), tasks (catalog/tasks.hpp), presentation
 // over time (env/presentation.hpp) and batches (env/environment.hpp). All but the last test use
 // synthetic labels and pixels; that one needs the real MNIST files and is skipped without them.
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include "env/environment.hpp"
 #include "env/pair_table.hpp"
 #include "env/presentation.hpp"
-#include "env/tasks.hpp"
+#include "catalog/tasks.hpp"
 #include "fixtures.hpp"
 
 namespace modspec {
@@ -431,12 +431,7 @@ TEST(Environment, BatchHoldsNormalisedPixelsOfTableImages) {
 
 // (6) The real MNIST files, where scripts/setup.sh has fetched them.
 TEST(Environment, RealMnist) {
-  const auto data = resolve_data_dir("");
-  for (const char* f : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                        "t10k-labels-idx1-ubyte"})
-    if (!std::filesystem::exists(data / "mnist" / f))
-      GTEST_SKIP() << "no MNIST in " << (data / "mnist").string() << " (run bash scripts/setup.sh)";
-
+  if (!test::have_mnist()) GTEST_SKIP() << "no MNIST in the data directory (run bash scripts/setup.sh)";
   const Environment env(EnvSpec::from(Config::defaults()));
   const ImageSet& train = env.images(0, Split::train);
   const ImageSet& test = env.images(0, Split::test);

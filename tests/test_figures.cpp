@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "fixtures.hpp"
+#include "report/fig2.hpp"
+#include "report/fig4.hpp"
 #include "report/heatmaps.hpp"
 #include "report/last_step.hpp"
 
@@ -85,6 +87,89 @@ TEST(Figures, HeatmapVariantsAndCells) {
     }
   EXPECT_EQ(cells, 12);
   EXPECT_EQ(missing, 12 - 3);  // runs fill three cells; r1 and r2 share one
+}
+
+// Fig. 2's data: one point per p, F of each seed at the last step, intervals, the null's mean.
+TEST(Figures, Fig2PointsIntervalsAndNull) {
+  Table t;
+  t.columns = {"run", "p", "q_analytic", "metric", "starts", "step", "module", "network_specialization", "informative",
+               "null_mean"};
+  auto add = [&](const std::string& run, const std::string& p, const std::string& metric, double f,
+                 const std::string& informative) {
+    for (const char* m : {"0", "1"}) t.rows.push_back({run, p, "0.4", metric, "", "2", m, std::to_string(f), informative, "0.01"});
+    t.rows.push_back({run, p, "0.4", metric, "", "1", "0", "0.99", "1", "0.01"});  // an earlier step
+  };
+  add("a", "0.01", "retraining", 0.2, "1");
+  add("b", "0.01", "retraining", 0.4, "1");
+  add("c", "0.01", "retraining", 0.6, "1");
+  add("a", "0.01", "masks", 0.5, "1");
+  add("b", "0.01", "masks", 0.9, "0");  // not informative: counted, not averaged
+  add("d", "1", "retraining", 0.1, "1");
+  const auto points = fig2_points(t);
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_DOUBLE_EQ(points[0].p, 0.01);
+  EXPECT_EQ(points[0].f.at("retraining").size(), 3u);
+  EXPECT_EQ(points[0].f.at("masks"), std::vector<double>{0.5});
+  EXPECT_EQ(points[0].excluded.at("masks"), 1);
+  const std::vector<std::string> metrics{"retraining", "masks"};
+  test::TempDir dir;
+  draw_fig2(points, metrics, dir.path());
+  for (const char* f : {"fig2.dat", "fig2.gp", "fig2.png", "fig2.svg"}) EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  // Data rows: p Q, then per measure mean, low, high, null, seeds.
+  std::ifstream in(dir / "fig2.dat");
+  std::string line;
+  std::vector<std::vector<double>> rows;
+  while (std::getline(in, line))
+    if (!line.empty() && line[0] != '#') {
+      std::istringstream fields(line);
+      std::vector<double> v;
+      std::string x;
+      while (fields >> x) v.push_back(x == "NaN" ? NAN : std::stod(x));
+      rows.push_back(v);
+    }
+  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_EQ(rows[0].size(), 2u + 2u * 5u);
+  EXPECT_NEAR(rows[0][2], 0.4, 1e-9);                // mean of 0.2, 0.4, 0.6
+  EXPECT_NEAR(rows[0][3], 0.4 - 0.49683, 1e-4);      // t interval, 2 degrees of freedom
+  EXPECT_NEAR(rows[0][5], 0.01, 1e-9);               // null mean
+  EXPECT_EQ(rows[0][6], 3);                          // seeds
+  EXPECT_NEAR(rows[0][7], 0.5, 1e-9);                // masks: the informative seed only
+  EXPECT_EQ(rows[0][11], 1);
+  EXPECT_EQ(rows[1][3], rows[1][2]) << "one seed: no interval, the mean";
+  const std::string text = fig2_text(points, metrics);
+  EXPECT_NE(text.find("0.400 [-0.10,0.90]"), std::string::npos) << text;
+  EXPECT_NE(text.find("0.500*"), std::string::npos) << text;
+}
+
+// Fig. 4's data: panels per condition, each module's own-digit specialization per step.
+TEST(Figures, Fig4PanelsAndOwnDigitSpecialization) {
+  Table t;
+  t.columns = {"run", "axis_model.comms_steps", "p_s", "metric", "starts", "step", "module", "module_specialization",
+               "network_specialization"};
+  for (const std::string comms : {"[1, 2]", "[2]"})
+    for (const std::string seed : {"0", "1"})
+      for (int step = 0; step < 3; ++step) {
+        const double f0 = seed == "0" ? 0.8 : 0.6, f1 = -0.4;  // module 1 on digit 1: own = +0.4
+        t.rows.push_back({comms + seed, comms, "10", "retraining", "", std::to_string(step), "0", std::to_string(f0), "0.6"});
+        t.rows.push_back({comms + seed, comms, "10", "retraining", "", std::to_string(step), "1", std::to_string(f1), "0.6"});
+      }
+  const Fig4Data d = fig4_data(Fig4Panel::a, t);
+  ASSERT_EQ(d.panels.size(), 2u);
+  EXPECT_EQ(d.panels[0].title, "communication from step 1");
+  EXPECT_EQ(d.panels[1].title, "communication at step 2 only");
+  EXPECT_EQ(d.p_ss, std::vector<int64_t>{10});
+  EXPECT_EQ(d.last_step, 2);
+  EXPECT_NEAR(d.own(d.panels[0], 10, 0, "retraining", 1), 0.7, 1e-9);  // mean of two seeds
+  EXPECT_NEAR(d.own(d.panels[0], 10, 1, "retraining", 1), 0.4, 1e-9);
+  EXPECT_NEAR(d.own(d.panels[0], 10, 0, "mean", 1), 0.7, 1e-9);
+  EXPECT_NEAR(d.network(d.panels[1], 10, "retraining", 2), 0.6, 1e-9);
+  EXPECT_TRUE(std::isnan(d.own(d.panels[0], 100, 0, "retraining", 1)));
+  test::TempDir dir;
+  draw_fig4(d, dir.path());
+  for (const char* f : {"fig4a.dat", "fig4a.gp", "fig4a.png", "fig4a-retraining.svg"})
+    EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  EXPECT_NE(fig4_text(d).find("communication from step 1, p_s = 10"), std::string::npos);
+  EXPECT_THROW(fig4_data(Fig4Panel::c, t), Error);  // no start-time groups
 }
 
 }  // namespace

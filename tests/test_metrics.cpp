@@ -1,6 +1,5 @@
 // Functional specialization: the arithmetic from raw measures to F on hand-worked values, and
-// the three measures on networks whose answer is known by construction (real MNIST; skipped
-// when the data directory has none).
+// the three measures on networks whose answer is known by construction (synthetic digits).
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -50,7 +49,7 @@ struct Measured {
 
 Measured run_measure(const std::vector<std::string>& overrides, uint64_t readout_seed,
                      const std::function<void(ModularRNNImpl&)>& edit = {}) {
-  Config config = Config::defaults();
+  Config config = test::synthetic_config();
   config.set("metrics.null_repeats=0");  // the null baselines have tests of their own (test_masks.cpp)
   for (const auto& o : overrides) config.set(o);
   const Environment env(EnvSpec::from(config));
@@ -68,11 +67,7 @@ Measured run_measure(const std::vector<std::string>& overrides, uint64_t readout
   return m;
 }
 
-#define REQUIRE_MNIST() \
-  if (!test::have_mnist()) GTEST_SKIP() << "no MNIST in the data directory (run bash scripts/setup.sh)"
-
 TEST(Metrics, SeparatePathwaysWithoutConnectionsAreSpecialized) {
-  REQUIRE_MNIST();
   // Untrained, separate inputs, no inter-module connections: module m only ever sees digit m.
   // Independent digits (no asymmetry fix, whose excluded pairs would let a module guess a little
   // about the other digit), and 100 units so that random features carry most of a digit.
@@ -86,7 +81,6 @@ TEST(Metrics, SeparatePathwaysWithoutConnectionsAreSpecialized) {
 }
 
 TEST(Metrics, IdenticalModulesOnSharedInputsAreNotSpecialized) {
-  REQUIRE_MNIST();
   auto m = run_measure({"model.p=0", "model.input=shared"}, 0, [](ModularRNNImpl& net) {
     auto state = net.network_state(0);
     for (const char* name : {"w_in", "b_in", "w_rec"}) state[name][1].copy_(state[name][0]);
@@ -97,7 +91,6 @@ TEST(Metrics, IdenticalModulesOnSharedInputsAreNotSpecialized) {
 }
 
 TEST(Metrics, ReadoutSeedBarelyMoves) {
-  REQUIRE_MNIST();
   // A network with partial specialization (one synapse each way, untrained), measured twice.
   auto a = run_measure({"model.p_s=1"}, 1), b = run_measure({"model.p_s=1"}, 2);
   for (const std::string metric : {"retraining", "correlation", "ablation"})

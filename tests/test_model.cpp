@@ -9,7 +9,7 @@
 #include "model/connectivity.hpp"
 #include "model/modular_rnn.hpp"
 #include "model/modularity.hpp"
-#include "train/adamw.hpp"
+#include "optim/adamw.hpp"
 #include "train/trainer.hpp"
 
 namespace modspec {

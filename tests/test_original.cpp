@@ -10,7 +10,7 @@
 
 #include "env/environment.hpp"
 #include "env/pair_table.hpp"
-#include "env/tasks.hpp"
+#include "catalog/tasks.hpp"
 #include "fixtures.hpp"
 #include "metrics/correlation_pairs.hpp"
 #include "metrics/measure.hpp"

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -46,6 +47,82 @@ struct ReadoutCase {
     return {loss.detach(), z.grad().clone(), w.grad().clone(), b.grad().clone()};
   }
 };
+
+std::vector<double> to_vector(const torch::Tensor& t) {
+  auto d = t.detach().to(torch::kFloat64).contiguous();
+  return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+}
+
+// The competitive readout's loss as a plain double-precision loop (readout.cpp's math), weighted
+// per network by `upstream`: no LibTorch autograd.
+double plain_competitive_loss(const ReadoutCase& r, const std::vector<double>& z, const std::vector<double>& w,
+                              const std::vector<double>& b, const std::vector<double>& upstream) {
+  int64_t C = 0;
+  for (int64_t c : r.classes) C += c;
+  const auto y = r.targets.contiguous();
+  double total = 0;
+  for (int64_t k = 0; k < r.K; ++k) {
+    double loss = 0;
+    for (int64_t i = 0; i < r.B; ++i) {
+      // out[m][c] = sum_h w[m*K + k][c][h] z[m*K + k][h][i] + b[m*K + k][c]
+      std::vector<std::vector<double>> out(size_t(r.M), std::vector<double>(size_t(C)));
+      for (int64_t m = 0; m < r.M; ++m)
+        for (int64_t c = 0; c < C; ++c) {
+          const int64_t blk = m * r.K + k;
+          double v = b[size_t(blk * C + c)];
+          for (int64_t h = 0; h < r.H; ++h) v += w[size_t((blk * C + c) * r.H + h)] * z[size_t((blk * r.H + h) * r.B + i)];
+          out[size_t(m)][size_t(c)] = v;
+        }
+      int64_t offset = 0;
+      for (size_t j = 0; j < r.classes.size(); ++j) {
+        const int64_t Cj = r.classes[j];
+        int64_t mu = 0;
+        double best = -1e300;
+        for (int64_t m = 0; m < r.M; ++m)
+          for (int64_t c = 0; c < Cj; ++c)
+            if (out[size_t(m)][size_t(offset + c)] > best) {
+              best = out[size_t(m)][size_t(offset + c)];
+              mu = m;
+            }
+        double top = -1e300, sum = 0;
+        for (int64_t c = 0; c < Cj; ++c) top = std::max(top, out[size_t(mu)][size_t(offset + c)]);
+        for (int64_t c = 0; c < Cj; ++c) sum += std::exp(out[size_t(mu)][size_t(offset + c)] - top);
+        loss += top + std::log(sum) - out[size_t(mu)][size_t(offset + y[i][int64_t(j)].item<int64_t>())];
+        offset += Cj;
+      }
+    }
+    total += upstream[size_t(k)] * loss / double(r.B);
+  }
+  return total;
+}
+
+TEST(Readout, FusedGradientsMatchFiniteDifferencesInDouble) {
+  ReadoutCase r(2, 3, 4, 11, {4, 3});
+  const auto fused = r.run(true);  // the loss weighted by 1..K, and its gradients
+  std::vector<double> upstream;
+  for (int64_t k = 0; k < r.K; ++k) upstream.push_back(double(k + 1));
+  std::vector<double> z = to_vector(r.z), w = to_vector(r.w), b = to_vector(r.b);
+  const double eps = 1e-6;
+  auto check = [&](std::vector<double>& x, const torch::Tensor& grad, const char* name) {
+    const auto g = to_vector(grad);
+    for (size_t i = 0; i < x.size(); i += 3) {
+      const double keep = x[i];
+      x[i] = keep + eps;
+      const double up = plain_competitive_loss(r, z, w, b, upstream);
+      x[i] = keep - eps;
+      const double down = plain_competitive_loss(r, z, w, b, upstream);
+      x[i] = keep;
+      EXPECT_NEAR(g[i], (up - down) / (2 * eps), 2e-5) << name << " " << i;
+    }
+  };
+  check(z, fused[1], "z");
+  check(w, fused[2], "w");
+  check(b, fused[3], "b");
+  // The loss itself agrees too.
+  double loss = 0;
+  for (int64_t k = 0; k < r.K; ++k) loss += upstream[size_t(k)] * fused[0][k].item<double>();
+  EXPECT_NEAR(loss, plain_competitive_loss(r, z, w, b, upstream), 1e-4);
+}
 
 TEST(Readout, FusedLossAndGradientsMatchTheReference) {
   for (int64_t M : {2, 3}) {

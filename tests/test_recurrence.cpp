@@ -68,6 +68,9 @@ struct Case {
   bool per_step;
 };
 
+// GoogleTest names a parameter by this instead of dumping its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 // A random network of `c`'s shape: drive u, masked recurrent weights and E edges between rows of
 // different blocks, all leaves that want a gradient.
 struct Problem {
@@ -127,6 +130,92 @@ INSTANTIATE_TEST_SUITE_P(Shapes, FusedAgainstReference,
                                            Case{"NoEdges", 2, 5, 3, 0, {true, true}, false},
                                            Case{"OneStep", 2, 5, 33, 4, {true}, true}),
                          [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+// The fused backward against central finite differences of a plain double-precision loop of the
+// forward math (recurrence.cpp): no LibTorch autograd on either side.
+struct PlainRecurrence {
+  Case c;
+  std::vector<double> w_rec, w_inter;  // [MK, N, N], [E]
+  std::vector<int64_t> src, dst;       // [E] rows of the state, as in InterEdges
+  std::vector<double> R;               // [T, MK, N, B] the loss's weights: L = sum_t <R_t, h_t>
+
+  double loss(const std::vector<double>& u) const {
+    const int64_t T = int64_t(c.comms.size()), rows = c.MK * c.N, cols = c.per_step ? T * c.B : c.B;
+    std::vector<double> h(size_t(rows * c.B), 0.0), a(h.size());
+    double L = 0;
+    for (int64_t t = 0; t < T; ++t) {
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t b = 0; b < c.B; ++b) a[size_t(r * c.B + b)] = u[size_t(r * cols + (c.per_step ? t * c.B : 0) + b)];
+      if (t > 0) {
+        for (int64_t blk = 0; blk < c.MK; ++blk)
+          for (int64_t i = 0; i < c.N; ++i)
+            for (int64_t j = 0; j < c.N; ++j)
+              for (int64_t b = 0; b < c.B; ++b)
+                a[size_t((blk * c.N + i) * c.B + b)] +=
+                    w_rec[size_t((blk * c.N + i) * c.N + j)] * h[size_t((blk * c.N + j) * c.B + b)];
+        if (c.comms[size_t(t)])
+          for (size_t e = 0; e < w_inter.size(); ++e)
+            for (int64_t b = 0; b < c.B; ++b) a[size_t(dst[e] * c.B + b)] += w_inter[e] * h[size_t(src[e] * c.B + b)];
+      }
+      for (size_t i = 0; i < h.size(); ++i) {
+        h[i] = std::tanh(a[i]);
+        L += R[size_t(t) * h.size() + i] * h[i];
+      }
+    }
+    return L;
+  }
+};
+
+std::vector<double> to_vector(const torch::Tensor& t) {
+  auto d = t.detach().to(torch::kFloat64).contiguous();
+  return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+}
+
+TEST(Recurrence, FusedGradientsMatchFiniteDifferencesInDouble) {
+  for (const Case& c : {Case{"Static", 4, 5, 3, 6, {true, true, true}, false},
+                        Case{"PerStepWithGap", 4, 5, 3, 6, {true, false, true, true}, true}}) {
+    Problem p(c);
+    const int64_t T = int64_t(c.comms.size());
+    torch::manual_seed(11);
+    const auto R = torch::randn({T, c.MK, c.N, c.B});
+    auto states = torch::stack(tanh_recurrence(p.u, p.w_rec, p.edges, c.comms, c.B));
+    (states * R).sum().backward();
+    PlainRecurrence plain{c, to_vector(p.w_rec), to_vector(p.w_inter), {}, {}, to_vector(R)};
+    for (int64_t e = 0; e < c.E; ++e) {
+      plain.src.push_back(p.edges.src_row[e].item<int64_t>());
+      plain.dst.push_back(p.edges.dst_row[e].item<int64_t>());
+    }
+    const std::vector<double> u = to_vector(p.u);
+    const double eps = 1e-6;
+    // dL/du
+    const auto gu = to_vector(p.u.grad());
+    for (size_t i = 0; i < u.size(); i += 7) {
+      auto up = u, down = u;
+      up[i] += eps;
+      down[i] -= eps;
+      EXPECT_NEAR(gu[i], (plain.loss(up) - plain.loss(down)) / (2 * eps), 2e-5) << c.name << " u " << i;
+    }
+    // The central difference of the loss in one weight of `weights` (plain.w_rec or plain.w_inter).
+    auto difference = [&](std::vector<double>& weights, size_t i) {
+      const double keep = weights[i];
+      weights[i] = keep + eps;
+      const double up = plain.loss(u);
+      weights[i] = keep - eps;
+      const double down = plain.loss(u);
+      weights[i] = keep;
+      return (up - down) / (2 * eps);
+    };
+    // dL/dW (off the diagonal, which the caller's mask keeps at zero) and dL/dw_e
+    const auto gw = to_vector(p.w_rec.grad());
+    for (size_t i = 0; i < plain.w_rec.size(); i += 5) {
+      if ((i / size_t(c.N)) % size_t(c.N) == i % size_t(c.N)) continue;
+      EXPECT_NEAR(gw[i], difference(plain.w_rec, i), 2e-5) << c.name << " w_rec " << i;
+    }
+    const auto ge = to_vector(p.w_inter.grad());
+    for (size_t e = 0; e < plain.w_inter.size(); ++e)
+      EXPECT_NEAR(ge[e], difference(plain.w_inter, e), 2e-5) << c.name << " w_inter " << e;
+  }
+}
 
 // A loss that reads one step's state only: the other steps get no gradient tensor at all.
 TEST(Recurrence, ReadingOneStepGivesTheSameGradients) {

@@ -1,22 +1,20 @@
-// Training on real MNIST (skipped when the data directory has none): per-network divergence,
-// early stop, and the run directory's checkpoint read back into the same network.
+// Training on the synthetic digits (tests/fixtures.hpp): per-network divergence, early stop that
+// keeps the weights of its epoch while a stack-mate trains on, and the run directory's files
+// read back into the same network.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "data/data_dir.hpp"
 #include "env/environment.hpp"
 #include "fixtures.hpp"
-#include "train/run_dir.hpp"
+#include "rundir/run_dir.hpp"
+#include "rundir/train_and_record.hpp"
 #include "train/trainer.hpp"
 
 namespace modspec {
 namespace {
 
-#define REQUIRE_MNIST() \
-  if (!test::have_mnist()) GTEST_SKIP() << "no MNIST in the data directory (run bash scripts/setup.sh)"
-
 struct TrainingSetup {
-  Config config = Config::defaults();
+  Config config = test::synthetic_config();
   std::unique_ptr<Environment> env;
   Architecture arch;
   explicit TrainingSetup(const std::vector<std::string>& overrides = {}) {
@@ -28,8 +26,7 @@ struct TrainingSetup {
 };
 
 TEST(Training, DivergedNetworkStopsAndItsStackMateGoesOn) {
-  REQUIRE_MNIST();
-  TrainingSetup s;
+  TrainingSetup s({"train.epochs=2", "train.lr=0.005"});
   ModularRNN stack(s.arch, std::vector<NetworkSpec>{NetworkSpec{25, 0.1, 0, 1}, NetworkSpec{25, 0.1, 0, 2}});
   auto poisoned = stack->network_state(1);
   poisoned["w_out"].fill_(std::numeric_limits<float>::quiet_NaN());
@@ -39,44 +36,80 @@ TEST(Training, DivergedNetworkStopsAndItsStackMateGoesOn) {
   EXPECT_EQ(outcomes[1].status, NetworkStatus::diverged);
   EXPECT_TRUE(outcomes[1].history.empty());
   EXPECT_EQ(outcomes[0].status, NetworkStatus::finished);
-  ASSERT_EQ(outcomes[0].history.size(), 1u);
-  EXPECT_TRUE(std::isfinite(outcomes[0].history[0].train_loss));
-  // One epoch of the parity task lifts both targets well above chance (0.1).
-  EXPECT_GT(outcomes[0].history[0].test.accuracy[0], 0.25);
-  EXPECT_GT(outcomes[0].history[0].test.accuracy[1], 0.25);
+  ASSERT_EQ(outcomes[0].history.size(), 2u);
+  EXPECT_TRUE(std::isfinite(outcomes[0].history[1].train_loss));
+  // Two epochs of the parity task lift both targets well above chance (0.1).
+  EXPECT_GT(outcomes[0].history[1].test.accuracy[0], 0.25);
+  EXPECT_GT(outcomes[0].history[1].test.accuracy[1], 0.25);
 }
 
-TEST(Training, EarlyStopKeepsTheWeightsOfThatEpoch) {
-  REQUIRE_MNIST();
-  TrainingSetup s({"train.epochs=3", "train.stop_accuracy=0.05"});
-  ModularRNN net(s.arch, std::vector<NetworkSpec>{NetworkSpec::from(s.config)});
-  Trainer trainer(*s.env, net, TrainSpec::from(s.config));
-  auto outcomes = trainer.run();
-  EXPECT_EQ(outcomes[0].status, NetworkStatus::stopped_early);
-  EXPECT_EQ(outcomes[0].history.size(), 1u);
+TEST(Training, EarlyStopKeepsTheWeightsOfThatEpochWhileAStackMateTrainsOn) {
+  // A network of 30 units reaches the bar within a few epochs; one of 2 units cannot.
+  TrainingSetup s({"train.epochs=6", "train.lr=0.005", "train.stop_accuracy=0.3"});
+  ModularRNN stack(s.arch, std::vector<NetworkSpec>{NetworkSpec{30, 0.1, 0, 1}, NetworkSpec{2, 0.5, 0, 2}});
+  Trainer trainer(*s.env, stack, TrainSpec::from(s.config));
+  std::vector<NetworkState> after_epoch;  // network 0's weights after each epoch
+  auto outcomes = trainer.run([&](int64_t, const std::vector<NetworkOutcome>&) {
+    after_epoch.push_back(stack->network_state(0));
+  });
+  ASSERT_EQ(outcomes[0].status, NetworkStatus::stopped_early);
+  const size_t stopped = outcomes[0].history.size();
+  ASSERT_LT(stopped, after_epoch.size()) << "network 0 stopped before its stack-mate";
+  EXPECT_EQ(outcomes[1].status, NetworkStatus::finished);
+  EXPECT_EQ(outcomes[1].history.size(), 6u);
+  EXPECT_GE(outcomes[0].history.back().test.mean_accuracy(), 0.3);
+  // The weights kept are those of the epoch it stopped at, not of the later ones.
+  // (Its part of the stack still drifts under AdamW's momentum and decay while the others train:
+  // what it ends with must not.)
+  for (const auto& [name, w] : outcomes[0].weights) {
+    EXPECT_TRUE(torch::equal(w, after_epoch[stopped - 1].at(name))) << name;
+    EXPECT_FALSE(torch::equal(w, after_epoch.back().at(name))) << name << ": the test would not see a late copy";
+  }
 }
 
 TEST(Training, RunDirectoryRoundTrip) {
-  REQUIRE_MNIST();
   test::TempDir tmp;
   TrainingSetup s({"model.p_s=3", "model.cell=gru", "model.bottleneck=4"});
-  ModularRNN net(s.arch, std::vector<NetworkSpec>{NetworkSpec::from(s.config)});
-  Trainer trainer(*s.env, net, TrainSpec::from(s.config));
-  auto outcomes = trainer.run();
-  write_run(tmp.path(), s.config, *net, 0, outcomes[0], s.env->task(), 1.0, 1.0);
-  for (const char* f : {"config.toml", "model.pt", "epochs.csv", "summary.json"})
+  const RunDir dir(tmp.path());
+  const auto recorded = train_and_record(*s.env, {{s.config, dir, {{"model.p_s", "3"}}}}, false);
+  for (const char* f : {"config.toml", "model.pt", "epochs.csv", "summary.json", "axes.json"})
     EXPECT_TRUE(std::filesystem::exists(tmp / f)) << f;
+  EXPECT_TRUE(dir.finished(false));
+  EXPECT_FALSE(dir.finished(true));
+  EXPECT_EQ(dir.axes(), (std::vector<std::pair<std::string, std::string>>{{"model.p_s", "3"}}));
+  EXPECT_EQ(dir.config().to_toml(), s.config.to_toml());
+  EXPECT_EQ(dir.summary()["epochs_run"], 1);
 
-  LoadedRun loaded = load_run(tmp.path());
+  // The network read back computes what the trained one computed.
+  LoadedRun loaded = dir.load();
+  ModularRNN net(s.arch, std::vector<NetworkSpec>{NetworkSpec::from(s.config)});
+  net->load_network_state(0, recorded[0].outcome.weights);
   Batch b = s.env->batch(s.env->test_pairs(), Split::test, 0, 64, 0);
   torch::NoGradGuard no_grad;
   auto a = net->forward(b.x), c = loaded.network->forward(b.x);
   for (size_t j = 0; j < a.logits.size(); ++j) EXPECT_TRUE(torch::equal(a.logits[j], c.logits[j]));
 }
 
-TEST(Training, LoadRunRejectsADirectoryWithoutModel) {
+TEST(Training, MeasuredRunWritesItsMeasuresLast) {
   test::TempDir tmp;
-  EXPECT_TRUE(test::contains(test::error_message([&] { load_run(tmp.path()); }), "not a run directory"));
+  TrainingSetup s({"metrics.measures=[\"retraining\"]", "metrics.null_repeats=1", "metrics.readout_epochs=1"});
+  const RunDir dir(tmp.path());
+  const auto recorded = train_and_record(*s.env, {{s.config, dir, {}}}, true);
+  ASSERT_TRUE(recorded[0].metrics.has_value());
+  EXPECT_TRUE(dir.finished(true));
+  const Table spec = dir.specialization();
+  EXPECT_EQ(spec.columns, (std::vector<std::string>{"metric", "starts", "step", "module", "module_specialization",
+                                                    "network_specialization", "informative", "null_mean", "null_sd",
+                                                    "z", "untrained"}));
+  EXPECT_EQ(spec.rows.size(), 3u * 2u);  // 3 steps x 2 modules
+  EXPECT_EQ(spec.rows[0][spec.column("null_sd")], "") << "one repeat has no spread";
+  EXPECT_EQ(spec.rows[0][spec.column("untrained")], "") << "not asked for";
+  EXPECT_EQ(dir.measures().rows.size(), 3u * 2u * 2u);  // steps x modules x digits
+}
+
+TEST(Training, LoadRejectsADirectoryWithoutModel) {
+  test::TempDir tmp;
+  EXPECT_TRUE(test::contains(test::error_message([&] { RunDir(tmp.path()).load(); }), "not a run directory"));
 }
 
 }  // namespace

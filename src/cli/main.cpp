@@ -22,7 +22,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    // A usage error: one line, exit status 2 as for any command-line tool's misuse.
+    std::cerr << "modspec: " << e.what() << " (see --help)\n";
+    return 2;
   } catch (const modspec::Error& e) {
     std::cerr << "modspec: " << e.what() << "\n";
     return 1;

@@ -6,7 +6,7 @@
 #include "cli/measure_report.hpp"
 #include "env/environment.hpp"
 #include "metrics/measure.hpp"
-#include "train/run_dir.hpp"
+#include "rundir/run_dir.hpp"
 #include "util/error.hpp"
 
 namespace modspec::cli {
@@ -18,15 +18,16 @@ void add_measure_command(CLI::App& app) {
   auto overrides = std::make_shared<std::vector<std::string>>();
   auto data_dir = std::make_shared<std::string>();
   cmd->add_option("run_dir", *dir, "run directory written by `modspec train`")->required();
-  cmd->add_option("--metrics", *metrics, "comma-separated subset of retraining,ablation,correlation")
+  cmd->add_option("--metrics", *metrics, "comma-separated subset of retraining,ablation,correlation,masks")
       ->delimiter(',')
-      ->check(CLI::IsMember(metric_names()));
+      ->check(CLI::IsMember(measure_names()));
   cmd->add_option("--set", *overrides, "override a metrics.* key, e.g. --set metrics.seed=1 (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--data-dir", *data_dir, "dataset directory (default: $MODSPEC_DATA or ~/.cache/modspec)");
   cmd->callback([dir, metrics, overrides, data_dir]() {
-    LoadedRun run = load_run(*dir);
+    const RunDir run_dir(*dir);
+    LoadedRun run = run_dir.load();
     for (const auto& o : *overrides) {
       if (o.rfind("metrics.", 0) != 0)
         throw Error("--set " + o + ": a trained network's config is fixed; only metrics.* keys can change here");
@@ -37,7 +38,7 @@ void add_measure_command(CLI::App& app) {
     const Environment env(EnvSpec::from(run.config));
     const MetricSpec spec = MetricSpec::from(run.config);
     const auto result = measure(*run.network, env, spec);
-    write_metrics(*dir, result[0], spec);
+    run_dir.write_measures(result[0], spec);
     print_specialization(std::cout, result[0]);
     std::cout << "wrote " << (std::filesystem::path(*dir) / "metrics.csv").string() << " in " << std::fixed
               << std::setprecision(1) << result[0].seconds << " s\n";

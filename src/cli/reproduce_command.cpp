@@ -85,10 +85,12 @@ void add_reproduce_command(CLI::App& app) {
       for (const auto& [part, which] : {std::pair{"a", Fig4Panel::a}, {"b", Fig4Panel::b}, {"c", Fig4Panel::c}}) {
         const std::string stem = "fig4" + std::string(part);
         const auto sub = dir / part;
-        if (!launch_sweep(builtin_sweep(stem + "-" + *scale, *options), sub, *options, r)) continue;
-        write_table(sub);
-        write_summary(sub, false);
-        const std::string text = draw_fig4(which, read_csv(sub / "table.csv"), sub);
+        if (!launch_sweep(builtin_sweep(stem + "-" + *scale, *options), sub, options->parsed(), r)) continue;
+        write_sweep_table(sub);
+        write_sweep_summary(sub, false);
+        const Fig4Data data = fig4_data(which, read_csv(sub / "table.csv"));
+        draw_fig4(data, sub);
+        const std::string text = fig4_text(data);
         std::cout << "Fig. 4" << char(std::toupper(part[0])) << ", " << r.runs << " networks (" << r.trained
                   << " trained now, " << int(r.seconds) << " s): " << text << "figure: " << (sub / (stem + ".png")).string()
                   << "\n\n"
@@ -98,9 +100,9 @@ void add_reproduce_command(CLI::App& app) {
     }
     const SweepSpec spec = sweep_file->empty() ? builtin_sweep(name, *options)
                                                : options->read_sweep(read_text_file(*sweep_file, "sweep file"), *sweep_file);
-    if (!launch_sweep(spec, dir, *options, r)) return;
-    write_table(dir);
-    write_summary(dir, false);
+    if (!launch_sweep(spec, dir, options->parsed(), r)) return;
+    write_sweep_table(dir);
+    write_sweep_summary(dir, false);
     const std::string text = draw_sweep_figure(*figure, dir);
     std::cout << r.runs << " networks, " << r.trained << " trained now, " << r.seconds << " s\n"
               << text << "figure: " << (dir / (*figure + ".png")).string() << " (with .svg, .dat and .gp beside it)\n";

@@ -19,10 +19,10 @@ void add_sweep_commands(CLI::App& app) {
   sweep->callback([file, out, options]() {
     const SweepSpec spec = options->read_sweep(read_text_file(*file, "sweep file"), *file);
     SweepReport r;
-    const bool writer = launch_sweep(spec, *out, *options, r);
+    const bool writer = launch_sweep(spec, *out, options->parsed(), r);
     std::cout << "sweep: " << r.runs << " runs in this share, " << r.skipped << " already done, " << r.trained
               << " trained in " << r.seconds << " s\n";
-    if (writer) std::cout << "table: " << write_table(*out).string() << "\n";
+    if (writer) std::cout << "table: " << write_sweep_table(*out).string() << "\n";
   });
 
   auto* table = app.add_subcommand("table", "assemble a sweep directory's tidy CSV (DIR/table.csv)");
@@ -35,8 +35,8 @@ void add_sweep_commands(CLI::App& app) {
                   "mean, standard deviation and 95% confidence interval (Student's t)");
   table->add_flag("--bootstrap", *bootstrap, "with --summary: a percentile bootstrap interval instead of Student's t");
   table->callback([dir, summary, bootstrap]() {
-    std::cout << write_table(*dir).string() << "\n";
-    if (*summary || *bootstrap) std::cout << write_summary(*dir, *bootstrap).string() << "\n";
+    std::cout << write_sweep_table(*dir).string() << "\n";
+    if (*summary || *bootstrap) std::cout << write_sweep_summary(*dir, *bootstrap).string() << "\n";
   });
 }
 

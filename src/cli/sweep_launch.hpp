@@ -1,38 +1,25 @@
-// Running a sweep from the command line, alone or as one of the ranks of `mpirun -n N`.
+// The command-line options of every command that runs a sweep (sweep, reproduce), mapped onto
+// the library's LaunchSettings (sweep/launch.hpp).
 #pragma once
 #include <CLI/CLI.hpp>
-#include <filesystem>
-#include <memory>
 #include <string>
+#include <vector>
 
-#include "sweep/sweep_runner.hpp"
-#include "sweep/sweep_spec.hpp"
+#include "sweep/launch.hpp"
 
 namespace modspec::cli {
 
-// The options of every command that runs a sweep.
 struct LaunchOptions {
-  SweepOptions sweep;
-  std::string shard;           // --shard i/N, empty when not given
+  LaunchSettings settings;
   std::vector<std::string> overrides;  // --set key=value, applied to the sweep's [base]
   std::string flavor = "described";    // --flavor (sweep/flavor.hpp)
-
-  // The sweep file's text with --set and --flavor applied.
-  SweepSpec read_sweep(const std::string& text, const std::string& source) const;
   CLI::Option* workers = nullptr;
 
   void add_to(CLI::App& app, bool with_shard);
+  // The settings as parsed (whether --workers was given).
+  LaunchSettings parsed() const;
+  // The sweep file's text with --set and --flavor applied.
+  SweepSpec read_sweep(const std::string& text, const std::string& source) const;
 };
-
-// Runs the sweep in this process or, under mpirun, this rank's share of it. Returns true on
-// the process that writes the sweep's outputs (table, figures): the only process, or rank 0
-// once every rank has finished; throws when this or any other rank failed.
-bool launch_sweep(const SweepSpec& spec, const std::filesystem::path& out, const LaunchOptions& options,
-                  SweepReport& report);
-
-// OUT/table.csv from the run directories, written atomically; returns its path.
-std::filesystem::path write_table(const std::filesystem::path& dir);
-// OUT/summary.csv (sweep/summary.hpp) from OUT/table.csv; returns its path.
-std::filesystem::path write_summary(const std::filesystem::path& dir, bool bootstrap);
 
 }  // namespace modspec::cli

@@ -3,9 +3,23 @@
 #include <cmath>
 #include <sstream>
 
+#include "catalog/measures.hpp"
+#include "catalog/tasks.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
+
+namespace {
+
+// "name (doc), name (doc), ..." of a catalog.
+template <typename Catalog>
+std::string catalog_doc(const Catalog& entries) {
+  std::string doc;
+  for (const auto& e : entries) doc += (doc.empty() ? "" : ", ") + e.name + " (" + e.doc + ")";
+  return doc;
+}
+
+}  // namespace
 
 const std::vector<KeySpec>& schema() {
   using S = std::vector<std::string>;
@@ -25,9 +39,8 @@ const std::vector<KeySpec>& schema() {
       {"env.class_split", Kind::string, std::string("same"),
        "same: every side uses classes 0..C-1; disjoint: side s uses classes s*C..(s+1)*C-1 (e.g. 0-4 vs 5-9)",
        -1, -1, S{"same", "disjoint"}},
-      {"env.task", Kind::string, std::string("parity"),
-       "global task: parity (targets T' and T'', paper eq. 2), digit0, digit1, sum, sum_parity, xor, max, min", -1,
-       -1, S{"parity", "digit0", "digit1", "sum", "sum_parity", "xor", "max", "min"}},
+      {"env.task", Kind::string, std::string("parity"), "global task: " + catalog_doc(task_catalog()), -1, -1,
+       task_names()},
       {"env.targets", Kind::strings, S{},
        "the task's targets to train, in order; empty: all of them. A name given twice is trained twice: the original "
        "code's parity task trains [\"T1\", \"T1\"] (T' twice, never T'')"},
@@ -91,9 +104,8 @@ const std::vector<KeySpec>& schema() {
       {"train.device", Kind::string, std::string("cpu"), "cpu or cuda (needs a CUDA build of LibTorch)", -1, -1,
        S{"cpu", "cuda"}},
       // metrics
-      {"metrics.measures", Kind::strings, S{"retraining", "ablation", "correlation"},
-       "measures of specialization to compute (masks: the weight-mask measure, at the last step)", -1, -1,
-       S{"retraining", "ablation", "correlation", "masks"}},
+      {"metrics.measures", Kind::strings, default_measures(),
+       "measures of specialization to compute: " + catalog_doc(measure_catalog()), -1, -1, measure_names()},
       {"metrics.null_repeats", Kind::integer, int64_t(5),
        "permutation null: each measure again with the digit labels shuffled across tuples, this many times "
        "(null_mean, null_sd and z beside F); 0: none",

@@ -35,7 +35,8 @@ EnvSpec EnvSpec::from(const Config& config, const std::string& data_dir_flag) {
   e.sources.emnist_dir = config.string("data.emnist_dir");
 
   if (e.datasets.size() < 2) throw Error("config key env.datasets: needs at least 2 stimuli");
-  if (e.task == "digit1" && e.n_stimuli() < 2) throw Error("config key env.task: digit1 needs 2 stimuli");
+  if (e.n_stimuli() < find_task(e.task).min_stimuli)
+    throw Error("config key env.task: " + e.task + " needs " + std::to_string(find_task(e.task).min_stimuli) + " stimuli");
   if (e.asymmetry_fix && e.covariance > 0)
     throw Error("config keys env.asymmetry_fix and env.covariance: the fix removes every pair with D1 == D2, so "
                 "covariance > 0 needs env.asymmetry_fix = false");

@@ -6,7 +6,7 @@
 
 #include "config/config.hpp"
 #include "data/datasets.hpp"
-#include "env/tasks.hpp"
+#include "catalog/tasks.hpp"
 
 namespace modspec {
 

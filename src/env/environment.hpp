@@ -9,7 +9,7 @@
 #include "data/image_set.hpp"
 #include "env/env_spec.hpp"
 #include "env/pair_table.hpp"
-#include "env/tasks.hpp"
+#include "catalog/tasks.hpp"
 
 namespace modspec {
 

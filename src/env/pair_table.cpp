@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <random>
 
-#include "env/tasks.hpp"
+#include "catalog/tasks.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
@@ -33,6 +33,7 @@ PairTable draw_pairs(const EnvSpec& spec, const std::vector<const std::vector<in
   std::shuffle(side0.begin(), side0.end(), rng);
 
   const TaskShape all = task_shape(spec.task, S, C), shape = spec.task_shape();
+  const TaskDefinition& task = find_task(spec.task);
   PairTable t;
   t.n_stimuli = S;
   t.n_targets = int64_t(shape.target_classes.size());
@@ -52,7 +53,7 @@ PairTable draw_pairs(const EnvSpec& spec, const std::vector<const std::vector<in
       if (spec.asymmetry_fix && (dig[0] == dig[s] || dig[0] == (dig[s] + C - 1) % C)) keep = false;
     }
     if (!keep) continue;
-    task_targets(spec.task, dig.data(), S, tgt.data());
+    task.compute(dig.data(), S, tgt.data());
     t.image.insert(t.image.end(), img.begin(), img.end());
     t.digit.insert(t.digit.end(), dig.begin(), dig.end());
     for (int64_t j : shape.source) t.target.push_back(tgt[size_t(j)]);

@@ -1,4 +1,4 @@
-// Frozen networks are run once (DESIGN.md, principle 3): the hidden state of every module at
+// Frozen networks are run once (docs/ARCHITECTURE.md, performance principle 3): the hidden state of every module at
 // every step, for every tuple of a table, cached for the readouts and correlations.
 #pragma once
 #include <torch/torch.h>

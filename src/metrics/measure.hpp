@@ -27,10 +27,10 @@
 #pragma once
 #include <cmath>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "catalog/measures.hpp"
 #include "config/config.hpp"
 #include "env/environment.hpp"
 #include "metrics/readout_stack.hpp"
@@ -39,13 +39,8 @@
 
 namespace modspec {
 
-inline const std::vector<std::string>& metric_names() {
-  static const std::vector<std::string> names{"retraining", "ablation", "correlation", "masks"};
-  return names;
-}
-
 struct MetricSpec {
-  std::vector<std::string> metrics{"retraining", "ablation", "correlation"};
+  std::vector<std::string> metrics = default_measures();  // catalog/measures.hpp
   ReadoutSettings readout;
   MaskSettings masks;
   int64_t null_repeats = 5;
@@ -94,11 +89,5 @@ struct NetworkMetrics {
 
 // One result per network of the stack.
 std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec);
-
-// metrics.csv (metric, starts, step, module, digit, value, base, normalised, decoder_accuracy,
-// informative), specialization.csv (metric, starts, step, module, module_specialization,
-// network_specialization, informative, null_mean, null_sd, z, untrained) and metrics.json (F over
-// all test tuples).
-void write_metrics(const std::filesystem::path& dir, const NetworkMetrics& m, const MetricSpec& spec);
 
 }  // namespace modspec

@@ -5,7 +5,7 @@
 
 #include "metrics/permutation.hpp"
 #include "metrics/readout_layout.hpp"
-#include "train/adamw.hpp"
+#include "optim/adamw.hpp"
 #include "util/seed.hpp"
 
 namespace modspec {

@@ -6,6 +6,7 @@
 // matching's mean of Mbar(m, own) - mean over other digits of Mbar(m, other), which is the
 // paper's |F^0 - F^1| / 2 for M = 2; F^m is then module m's term under that matching.
 #pragma once
+#include <cstdint>
 #include <vector>
 
 namespace modspec {

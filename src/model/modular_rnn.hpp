@@ -1,4 +1,4 @@
-// A stack of K independent modular recurrent networks run as one (DESIGN.md, principle 1).
+// A stack of K independent modular recurrent networks run as one (docs/ARCHITECTURE.md, performance principle 1).
 //
 // Each network has M modules of n units (stack-mates with smaller n are padded to the stack's
 // largest n; padded units have zero input weights and bias, so they stay at 0 and affect

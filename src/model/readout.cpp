@@ -15,6 +15,18 @@ using torch::autograd::variable_list;
 // backward: z, the weights, the deciding module per target and tuple, and the deciding module's
 // softmax per tuple ([K, Ctot, B], target by target), from which the gradient is
 // softmax - one-hot(target) in the deciding module's outputs and zero in the others.
+//
+// The math, per network k, target j (classes C_j, its block of the outputs) and tuple i:
+//   forward   o_m = W_m z_m + b_m for every module m            (readout_forward)
+//             mu = argmax_m max_c o_m[j, c, i]                  (the deciding module)
+//             loss_k = (1/B) sum_i sum_j [ log sum_c exp o_mu[j, c, i] - o_mu[j, y_ij, i] ]
+//   backward  the decision mu is held constant: it is piecewise constant in the outputs, so its
+//             derivative is zero wherever it is defined (at ties the first module decides), and
+//             dL/do_mu[j, :, i] = (s/B) (softmax(o_mu[j, :, i]) - onehot(y_ij)), zero for m != mu,
+//             with s the upstream gradient of loss_k;
+//             dW_m = sum_i dL/do_m z_m^T,  db_m = sum_i dL/do_m,  dz_m = W_m^T dL/do_m.
+// Checked against stack_loss(competitive_decisions()) (autograd) and against central finite
+// differences of a plain double-precision loop away from ties (tests/test_readout.cpp).
 struct FusedCompetitiveLoss : torch::autograd::Function<FusedCompetitiveLoss> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& z_in, const torch::Tensor& w_in,
                                const torch::Tensor& b_in, const torch::Tensor& targets_in, int64_t M,

@@ -37,6 +37,20 @@ void add_to_drive_gradient(const float* gz, int64_t rows, int64_t columns, int64
 // weights and every step's state (tanh' = 1 - h^2 needs nothing else). Steps whose state the loss
 // does not read get no gradient tensor at all (materialize_grads off), so reading only the last
 // state costs nothing for the others.
+//
+// The math, per block (network x module) and tuple; W the within-module matrix, E the edge
+// scatter (E h)[dst_e] += w_e h[src_e] over the stack's edges, c_t = 1 when step t communicates:
+//   forward   a_0 = u_0,   a_t = u_t + W h_{t-1} + c_t E h_{t-1}   (t >= 1),   h_t = tanh(a_t)
+//             (u_t = u for every t when the input is static)
+//   backward  with r_t = dL/dh_t as the loss reads h_t directly (0 where it does not),
+//             g_{T-1} = r_{T-1},
+//             delta_t = dL/da_t = g_t * (1 - h_t^2),
+//             g_{t-1} = r_{t-1} + W^T delta_t + c_t E^T delta_t,  (E^T d)[src_e] += w_e d[dst_e]
+//   gradients dW  = sum_{t >= 1} delta_t h_{t-1}^T  (kept at the zero diagonal by the caller's mask)
+//             dw_e = sum_{t >= 1, c_t} <delta_t[dst_e], h_{t-1}[src_e]>  (summed over the batch)
+//             du   = sum_t delta_t for a static input; du_t = delta_t for per-step inputs.
+// Checked against tanh_recurrence_reference (autograd) and against central finite differences of
+// a plain double-precision loop (tests/test_recurrence.cpp).
 struct FusedTanhRecurrence : torch::autograd::Function<FusedTanhRecurrence> {
   static variable_list forward(AutogradContext* ctx, const torch::Tensor& u_in, const torch::Tensor& w_rec_in,
                                const torch::Tensor& w_inter_in, const torch::Tensor& src, const torch::Tensor& dst,

@@ -15,14 +15,15 @@
 #include <filesystem>
 #include <string>
 
-#include "sweep/table.hpp"
+#include "report/fig4_data.hpp"
 
 namespace modspec {
 
-enum class Fig4Panel { a, b, c };
+// Writes NAME.dat and NAME.gp into dir and draws the pictures.
+void draw_fig4(const Fig4Data& data, const std::filesystem::path& dir);
 
-// Draws panel `which` from its sweep table into dir; returns a compact text table of network
-// specialization F per step (retraining, the paper's main measure) for each condition.
-std::string draw_fig4(Fig4Panel which, const Table& table, const std::filesystem::path& dir);
+// A compact text table of network specialization F per step (retraining, the paper's main
+// measure) for each condition; for C each module's own-digit specialization.
+std::string fig4_text(const Fig4Data& data);
 
 }  // namespace modspec

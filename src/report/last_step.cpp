@@ -37,7 +37,7 @@ std::vector<std::string> table_metrics(const Table& t) {
   const size_t c_metric = t.column("metric");
   for (const auto& r : t.rows) present.insert(r[c_metric]);
   std::vector<std::string> metrics;
-  for (const auto& m : metric_names())
+  for (const auto& m : measure_names())
     if (present.count(m)) metrics.push_back(m);
   return metrics;
 }

@@ -20,7 +20,7 @@ struct RunAtLastStep {
 // Throws an Error when no run of the table is measured.
 std::vector<RunAtLastStep> runs_at_last_step(const Table& table);
 
-// The measures a table holds, in metric_names() order.
+// The measures a table holds, in measure_names() order.
 std::vector<std::string> table_metrics(const Table& table);
 
 // The pictures of a per-step or heatmap figure: "mean" (of the table's measures), then each measure.

@@ -231,6 +231,8 @@ MODSPEC_CLONES void gather_bytes(const uint8_t* const* rows, int64_t count, int6
   }
 }
 
+// AdamW, elementwise: m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;
+// p <- p (1 - lr wd) - lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)  (kernels.hpp has the names).
 MODSPEC_CLONES void adamw_update(const AdamWStep& s, const float* __restrict g, float* __restrict p, float* __restrict m,
                                  float* __restrict v, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {

@@ -69,8 +69,12 @@ void competitive_softmax_backward(int64_t M, int64_t K, int64_t B, int64_t C, co
 // rows are scattered over a large image set, so the next ones are fetched while one is converted.
 void gather_bytes(const uint8_t* const* rows, int64_t count, int64_t n, float scale, float shift, float* out);
 
-// One AdamW step over n values (torch.optim.AdamW's update): m and v are the moment estimates,
-// decay = 1 - lr * weight_decay, step_size = lr / (1 - beta1^t), root_bc2 = sqrt(1 - beta2^t).
+// One AdamW step over n values (torch.optim.AdamW's update, step t >= 1, gradient g):
+//   m <- beta1 m + (1 - beta1) g
+//   v <- beta2 v + (1 - beta2) g^2
+//   p <- p (1 - lr weight_decay) - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+// with decay = 1 - lr * weight_decay, step_size = lr / (1 - beta1^t), root_bc2 = sqrt(1 - beta2^t).
+// Checked against torch::optim::AdamW (tests/test_adamw.cpp).
 struct AdamWStep {
   float beta1, beta2, eps, decay, step_size, root_bc2;
 };

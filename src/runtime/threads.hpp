@@ -1,5 +1,5 @@
-// Small products run 10-20x slower with two intra-op threads than with one (DESIGN.md,
-// principle 5): every worker thread runs its tensor work on one thread and parallelism comes
+// Small products run 10-20x slower with two intra-op threads than with one (docs/ARCHITECTURE.md,
+// performance principle 5): every worker thread runs its tensor work on one thread and parallelism comes
 // from several workers. OpenMP's thread count is per calling thread, so each worker calls this.
 #pragma once
 

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "env/env_spec.hpp"
-#include "env/tasks.hpp"
+#include "catalog/tasks.hpp"
 #include "model/architecture.hpp"
 #include "util/error.hpp"
 #include "util/hash.hpp"
@@ -75,10 +75,6 @@ std::vector<size_t> shard_stacks(const SweepPlan& plan, int64_t shard, int64_t s
   for (size_t s = 0; s < plan.stacks.size(); ++s)
     if (int64_t(s % size_t(shards)) == shard) mine.push_back(s);
   return mine;
-}
-
-bool run_finished(const std::filesystem::path& dir, bool measure) {
-  return std::filesystem::exists(dir / (measure ? "metrics.json" : "summary.json"));
 }
 
 }  // namespace modspec

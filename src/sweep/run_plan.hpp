@@ -31,7 +31,4 @@ SweepPlan plan_sweep(const SweepSpec& sweep, const std::filesystem::path& out);
 // Stack s belongs to shard s % shards.
 std::vector<size_t> shard_stacks(const SweepPlan& plan, int64_t shard, int64_t shards);
 
-// A run is finished once its last file is in place (metrics.json when measuring, else summary.json).
-bool run_finished(const std::filesystem::path& dir, bool measure);
-
 }  // namespace modspec

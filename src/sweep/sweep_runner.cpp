@@ -5,15 +5,11 @@
 #include <chrono>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "env/environment.hpp"
-#include "metrics/measure.hpp"
 #include "runtime/threads.hpp"
-#include "train/run_dir.hpp"
-#include "train/trainer.hpp"
-#include "util/atomic_file.hpp"
+#include "rundir/train_and_record.hpp"
 #include "util/error.hpp"
 #include "util/progress.hpp"
 
@@ -38,38 +34,10 @@ class EnvironmentCache {
   std::map<std::string, std::unique_ptr<Environment>> cache_;
 };
 
-void remove_leftovers(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) return;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
-    if (entry.path().filename().string().find(".tmp.") != std::string::npos) std::filesystem::remove(entry.path(), ec);
-}
-
-void run_stack(const std::vector<const PlannedRun*>& runs, bool measure_after, EnvironmentCache& envs) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const Config& first = runs[0]->point.config;
-  const Environment& env = envs.get(first);
-  const TrainSpec train = TrainSpec::from(first);
-  const Architecture arch = Architecture::from(first, env.n_stimuli(), env.pixels(), env.task().target_classes);
-  std::vector<NetworkSpec> specs;
-  for (const auto* r : runs) specs.push_back(NetworkSpec::from(r->point.config));
-  ModularRNN stack(arch, specs, torch::Device(train.device));
-  Trainer trainer(env, stack, train);
-  const auto outcomes = trainer.run();
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  for (size_t k = 0; k < runs.size(); ++k) {
-    remove_leftovers(runs[k]->dir);
-    nlohmann::json axes;
-    for (const auto& [key, value] : runs[k]->point.axes) axes[key] = value;
-    write_file_atomic(runs[k]->dir / "axes.json", axes.dump(2) + "\n");
-    write_run(runs[k]->dir, runs[k]->point.config, *stack, int64_t(k), outcomes[k], env.task(),
-              wall / double(runs.size()), trainer.pairs_per_second());
-  }
-  if (!measure_after) return;
-  for (size_t k = 0; k < runs.size(); ++k) stack->load_network_state(int64_t(k), outcomes[k].weights);
-  const MetricSpec metric_spec = MetricSpec::from(first);
-  const auto results = measure(*stack, env, metric_spec);
-  for (size_t k = 0; k < runs.size(); ++k) write_metrics(runs[k]->dir, results[k], metric_spec);
+void run_stack(const std::vector<const PlannedRun*>& runs, bool measure, EnvironmentCache& envs) {
+  std::vector<RunToTrain> todo;
+  for (const auto* r : runs) todo.push_back({r->point.config, RunDir(r->dir), r->point.axes});
+  train_and_record(envs.get(runs[0]->point.config), todo, measure);
 }
 
 }  // namespace
@@ -88,7 +56,7 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
     std::vector<const PlannedRun*> pending;
     for (size_t r : plan.stacks[s]) {
       ++report.runs;
-      if (run_finished(plan.runs[r].dir, sweep.measure)) ++report.skipped;
+      if (RunDir(plan.runs[r].dir).finished(sweep.measure)) ++report.skipped;
       else pending.push_back(&plan.runs[r]);
     }
     if (!pending.empty()) work.push_back(pending);

@@ -1,5 +1,5 @@
 // Runs a sweep: the pending runs of this shard's stacks, one stack at a time per worker thread
-// (one intra-op thread each, DESIGN.md principle 5), with progress over the whole shard.
+// (one intra-op thread each, docs/ARCHITECTURE.md, performance principle 5), with progress over the whole shard.
 // Every file of a run is written atomically, and a run counts as done only once its last file
 // is in place, so a sweep killed at any moment (even kill -9) resumes where it stopped.
 #pragma once

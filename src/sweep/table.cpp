@@ -1,89 +1,54 @@
 #include "sweep/table.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iomanip>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "config/config.hpp"
+#include "rundir/run_dir.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
 namespace {
 
-std::string field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
+std::string num(const nlohmann::json& v) { return v.is_null() ? "" : csv_number(v.get<double>()); }
 
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
-      else if (c == '"') quoted = false;
-      else cur += c;
-    } else if (c == '"') quoted = true;
-    else if (c == ',') out.push_back(cur), cur.clear();
-    else cur += c;
-  }
-  out.push_back(cur);
-  return out;
-}
-
-nlohmann::json read_json(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file.string() + ": cannot open");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception&) {
-    throw Error(file.string() + ": not valid JSON");
-  }
-}
-
-std::string num(const nlohmann::json& v) {
-  if (v.is_null()) return "";
-  std::ostringstream s;
-  s << std::setprecision(8) << v.get<double>();
-  return s.str();
-}
+// What the table needs of one run, each file read once.
+struct RunFiles {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> axes;
+  nlohmann::json summary;
+  Config config;
+  bool measured = false;
+  Table measures, specialization;
+};
 
 }  // namespace
 
-bool Table::has(const std::string& name) const {
-  return std::find(columns.begin(), columns.end(), name) != columns.end();
-}
-
-size_t Table::column(const std::string& name) const {
-  auto it = std::find(columns.begin(), columns.end(), name);
-  if (it == columns.end()) throw Error("table has no column '" + name + "'");
-  return size_t(it - columns.begin());
-}
-
 Table sweep_table(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir / "runs")) throw Error(dir.string() + ": no runs/ folder (not a sweep directory)");
-  std::vector<std::filesystem::path> runs;
+  std::vector<std::filesystem::path> dirs;
   for (const auto& e : std::filesystem::directory_iterator(dir / "runs"))
-    if (std::filesystem::exists(e.path() / "summary.json")) runs.push_back(e.path());
-  std::sort(runs.begin(), runs.end());
+    if (RunDir(e.path()).has_summary()) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end());
+  std::vector<RunFiles> runs;
+  for (const auto& d : dirs) {
+    const RunDir run(d);
+    RunFiles f{d.filename().string(), run.axes(), run.summary(), run.config()};
+    f.measured = run.has_measures();
+    if (f.measured) {
+      f.measures = run.measures();
+      f.specialization = run.specialization();
+    }
+    runs.push_back(std::move(f));
+  }
 
   // Axis names in first-seen order over all runs.
   std::vector<std::string> axes;
-  std::vector<nlohmann::json> axis_values;
-  for (const auto& r : runs) {
-    nlohmann::json a = std::filesystem::exists(r / "axes.json") ? read_json(r / "axes.json") : nlohmann::json::object();
-    for (auto it = a.begin(); it != a.end(); ++it)
-      if (std::find(axes.begin(), axes.end(), it.key()) == axes.end()) axes.push_back(it.key());
-    axis_values.push_back(a);
-  }
+  for (const auto& r : runs)
+    for (const auto& [key, value] : r.axes)
+      if (std::find(axes.begin(), axes.end(), key) == axes.end()) axes.push_back(key);
   int64_t max_digits = 0;
   Table t;
   t.columns = {"run"};
@@ -94,11 +59,11 @@ Table sweep_table(const std::filesystem::path& dir) {
   // Accuracy per target and the per-digit measures: their count depends on the task.
   std::vector<std::string> targets;
   for (const auto& r : runs) {
-    const auto s = read_json(r / "summary.json");
+    const auto& s = r.summary;
     if (s.contains("test_accuracy"))
       for (auto it = s["test_accuracy"].begin(); it != s["test_accuracy"].end(); ++it)
         if (std::find(targets.begin(), targets.end(), it.key()) == targets.end()) targets.push_back(it.key());
-    max_digits = std::max<int64_t>(max_digits, int64_t(Config::from_file(r / "config.toml").strings("env.datasets").size()));
+    max_digits = std::max<int64_t>(max_digits, int64_t(r.config.strings("env.datasets").size()));
   }
   for (const auto& tg : targets) t.columns.push_back("test_accuracy_" + tg);
   for (const char* c : {"metric", "starts", "step", "module"}) t.columns.push_back(c);
@@ -108,13 +73,14 @@ Table sweep_table(const std::filesystem::path& dir) {
                                                      "null_mean", "null_sd", "z", "untrained"};
   for (const auto& c : spec_columns) t.columns.push_back(c);
 
-  for (size_t i = 0; i < runs.size(); ++i) {
-    const auto& r = runs[i];
-    const auto s = read_json(r / "summary.json");
-    const Config config = Config::from_file(r / "config.toml");
-    std::vector<std::string> head{r.filename().string()};
-    for (const auto& a : axes)
-      head.push_back(axis_values[i].contains(a) ? axis_values[i][a].get<std::string>() : std::string());
+  for (const auto& r : runs) {
+    const auto& s = r.summary;
+    const Config& config = r.config;
+    std::vector<std::string> head{r.name};
+    for (const auto& a : axes) {
+      auto it = std::find_if(r.axes.begin(), r.axes.end(), [&](const auto& kv) { return kv.first == a; });
+      head.push_back(it == r.axes.end() ? std::string() : it->second);
+    }
     head.push_back(architecture_of(config));
     head.push_back(std::to_string(s.value("n", 0)));
     head.push_back(num(s["p"]));
@@ -133,8 +99,8 @@ Table sweep_table(const std::filesystem::path& dir) {
     using Key = std::tuple<std::string, std::string, int64_t, int64_t>;  // metric, starts, step, module
     std::map<Key, std::vector<std::string>> norm;
     std::map<Key, std::vector<std::string>> spec;  // the spec_columns of each key
-    if (std::filesystem::exists(r / "metrics.json")) {
-      const Table m = read_csv(r / "metrics.csv");
+    if (r.measured) {
+      const Table& m = r.measures;
       for (const auto& row : m.rows) {
         auto& v = norm[{row[m.column("metric")], row[m.column("starts")], std::stoll(row[m.column("step")]),
                         std::stoll(row[m.column("module")])}];
@@ -142,7 +108,7 @@ Table sweep_table(const std::filesystem::path& dir) {
         if (v.size() <= d) v.resize(d + 1);
         v[d] = row[m.column("normalised")];
       }
-      const Table f = read_csv(r / "specialization.csv");
+      const Table& f = r.specialization;
       for (const auto& row : f.rows) {
         auto& values = spec[{row[f.column("metric")], row[f.column("starts")], std::stoll(row[f.column("step")]),
                              std::stoll(row[f.column("module")])}];
@@ -167,34 +133,6 @@ Table sweep_table(const std::filesystem::path& dir) {
       t.rows.push_back(row);
     }
   }
-  return t;
-}
-
-std::string to_csv(const Table& table) {
-  std::ostringstream out;
-  for (size_t i = 0; i < table.columns.size(); ++i) out << (i ? "," : "") << field(table.columns[i]);
-  out << "\n";
-  for (const auto& row : table.rows) {
-    for (size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << field(row[i]);
-    out << "\n";
-  }
-  return out.str();
-}
-
-Table read_csv(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file.string() + ": cannot open");
-  Table t;
-  std::string line;
-  if (!std::getline(in, line)) throw Error(file.string() + ": empty CSV");
-  t.columns = split_csv_line(line);
-  while (std::getline(in, line))
-    if (!line.empty()) {
-      t.rows.push_back(split_csv_line(line));
-      if (t.rows.back().size() != t.columns.size())
-        throw Error(file.string() + ": a row has " + std::to_string(t.rows.back().size()) + " fields, the header " +
-                    std::to_string(t.columns.size()));
-    }
   return t;
 }
 

@@ -9,20 +9,12 @@
 #include <string>
 #include <vector>
 
-namespace modspec {
+#include "util/csv.hpp"
 
-struct Table {
-  std::vector<std::string> columns;
-  std::vector<std::vector<std::string>> rows;
-  // The column index of a name, or throws.
-  size_t column(const std::string& name) const;
-  bool has(const std::string& name) const;
-};
+namespace modspec {
 
 // Reads every finished run under dir/runs; runs without metrics give rows with empty metric fields.
 Table sweep_table(const std::filesystem::path& dir);
 
-std::string to_csv(const Table& table);
-Table read_csv(const std::filesystem::path& file);
 
 }  // namespace modspec

@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "model/readout.hpp"
-#include "train/adamw.hpp"
+#include "optim/adamw.hpp"
 #include "util/seed.hpp"
 
 namespace modspec {

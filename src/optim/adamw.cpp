@@ -1,4 +1,4 @@
-#include "train/adamw.hpp"
+#include "optim/adamw.hpp"
 
 #include <cmath>
 

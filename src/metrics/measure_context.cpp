@@ -1,0 +1,93 @@
+#include "metrics/measure_context.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "metrics/permutation.hpp"
+#include "util/seed.hpp"
+
+namespace modspec {
+namespace {
+
+bool wants(const MetricSpec& spec, const std::string& name) {
+  return std::find(spec.metrics.begin(), spec.metrics.end(), name) != spec.metrics.end();
+}
+
+torch::Tensor digits_of(const PairTable& t) {
+  return torch::from_blob(const_cast<int64_t*>(t.digit.data()), {t.size, t.n_stimuli}, torch::kInt64).clone();
+}
+
+// All tuples first, then one group per start-time tuple in ascending order. starts: [N, S]
+std::vector<TestGroup> test_groups(const torch::Tensor& starts, bool by_start) {
+  std::vector<TestGroup> groups{{"", torch::Tensor()}};
+  if (!by_start) return groups;
+  std::map<std::vector<int64_t>, std::vector<int64_t>> rows;
+  const auto s = starts.contiguous();
+  const auto* p = s.data_ptr<int64_t>();
+  const int64_t N = s.size(0), S = s.size(1);
+  for (int64_t i = 0; i < N; ++i) rows[std::vector<int64_t>(p + i * S, p + (i + 1) * S)].push_back(i);
+  for (const auto& [key, r] : rows) {
+    std::string label;
+    for (int64_t v : key) {
+      if (!label.empty()) label += ';';
+      label += std::to_string(v);
+    }
+    groups.push_back({label, torch::tensor(r, torch::kInt64)});
+  }
+  return groups;
+}
+
+// The tuples' own digits, then `repeats` shuffles: each permutes the training and the test
+// tuples' labels with its own permutation, and pairs each test tuple with a random other's partner.
+std::vector<LabelSet> label_sets(const torch::Tensor& y_train, const torch::Tensor& y_test, int64_t repeats,
+                                 uint64_t seed) {
+  std::vector<LabelSet> sets{{y_train, y_test, torch::Tensor()}};
+  for (int64_t c = 1; c <= repeats; ++c) {
+    auto shuffle = [&](const torch::Tensor& y, uint64_t part) {
+      return y.index_select(0, random_permutation(y.size(0), derive_seed({seed, kReadout, 40, uint64_t(c), part})));
+    };
+    sets.push_back({shuffle(y_train, 0), shuffle(y_test, 1),
+                    random_permutation(y_test.size(0), derive_seed({seed, kReadout, 40, uint64_t(c), 2}))});
+  }
+  return sets;
+}
+
+}  // namespace
+
+MeasureContext::MeasureContext(ModularRNNImpl& stack_, const Environment& env_, const MetricSpec& spec_)
+    : stack(stack_),
+      env(env_),
+      spec(spec_),
+      K(stack_.stack_size()),
+      M(stack_.arch().n_modules),
+      T(stack_.arch().nb_steps),
+      S(env_.n_stimuli()),
+      C(env_.spec().n_classes),
+      chance(1.0 / double(env_.spec().n_classes)),
+      test(env_.test_pairs()),
+      train(env_.train_pairs(0)) {
+  test_states = cache_states(stack, env, test, Split::test, kMeasureTestNoise, &test_starts);
+  if (wants(spec, "retraining") || wants(spec, "ablation"))
+    train_states_ = cache_states(stack, env, train, Split::train, kMeasureTrainNoise);
+  sets = label_sets(digits_of(train), digits_of(test), spec.null_repeats, spec.readout.seed);
+  groups = test_groups(test_starts, env.spec().random_start);
+  readouts_.resize(size_t(K));
+}
+
+double MeasureContext::above_chance(const TestGroup& group) const {
+  return chance + 2.0 * std::sqrt(chance * (1 - chance) / double(group.size(test.size)));
+}
+
+const std::vector<ReadoutCorrect>& MeasureContext::readouts(int64_t net) {
+  auto& r = readouts_[size_t(net)];
+  if (!r) {
+    std::vector<ReadoutLabels> labels;
+    for (const auto& set : sets) labels.push_back({set.train, set.test});
+    r = train_readouts(train_states_[size_t(net)], test_states[size_t(net)], labels, C, spec.readout,
+                       wants(spec, "ablation"), spec.readouts_shared_over_steps);
+  }
+  return *r;
+}
+
+}  // namespace modspec

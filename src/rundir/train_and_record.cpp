@@ -1,0 +1,52 @@
+#include "rundir/train_and_record.hpp"
+
+#include <chrono>
+
+#include "util/error.hpp"
+
+namespace modspec {
+
+std::vector<RecordedRun> train_and_record(const Environment& env, const std::vector<RunToTrain>& runs, bool measure,
+                                          const EpochCallback& on_epoch) {
+  if (runs.empty()) throw Error("internal: no run to train");
+  const auto t0 = std::chrono::steady_clock::now();
+  const Config& first = runs[0].config;
+  const TrainSpec train = TrainSpec::from(first);
+  const Architecture arch = Architecture::from(first, env.n_stimuli(), env.pixels(), env.task().target_classes);
+  std::vector<NetworkSpec> specs;
+  for (const auto& r : runs) specs.push_back(NetworkSpec::from(r.config));
+  ModularRNN stack(arch, specs, torch::Device(train.device));
+  for (const auto& r : runs) {
+    std::filesystem::create_directories(r.dir.path());
+    r.dir.remove_leftovers();
+  }
+  Trainer trainer(env, stack, train);
+  const auto outcomes = trainer.run([&](int64_t epoch, const std::vector<NetworkOutcome>& o) {
+    for (size_t k = 0; k < runs.size(); ++k) runs[k].dir.write_epochs(arch, env.task(), o[k].history);
+    if (on_epoch) on_epoch(epoch, o);
+  });
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::vector<RecordedRun> recorded(runs.size());
+  for (size_t k = 0; k < runs.size(); ++k) {
+    const RunDir& dir = runs[k].dir;
+    if (!runs[k].axes.empty()) dir.write_axes(runs[k].axes);
+    dir.write_config(runs[k].config);
+    dir.write_model(*stack, int64_t(k), outcomes[k].weights);
+    dir.write_epochs(arch, env.task(), outcomes[k].history);
+    dir.write_summary(run_summary(*stack, int64_t(k), outcomes[k], env.task(), wall / double(runs.size()),
+                                  trainer.pairs_per_second()));
+    recorded[k].outcome = outcomes[k];
+  }
+  if (!measure) return recorded;
+  // Each network as it ended (a network that stopped early keeps the weights of that epoch).
+  for (size_t k = 0; k < runs.size(); ++k) stack->load_network_state(int64_t(k), outcomes[k].weights);
+  const MetricSpec metric_spec = MetricSpec::from(first);
+  auto results = modspec::measure(*stack, env, metric_spec);
+  for (size_t k = 0; k < runs.size(); ++k) {
+    runs[k].dir.write_measures(results[k], metric_spec);
+    recorded[k].metrics = std::move(results[k]);
+  }
+  return recorded;
+}
+
+}  // namespace modspec

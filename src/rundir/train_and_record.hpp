@@ -1,0 +1,32 @@
+// Training runs and recording them: the one path from configurations to finished run
+// directories, taken by `modspec train` (one run) and by sweeps (a stack of runs).
+#pragma once
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "env/environment.hpp"
+#include "rundir/run_dir.hpp"
+
+namespace modspec {
+
+struct RunToTrain {
+  Config config;
+  RunDir dir;
+  std::vector<std::pair<std::string, std::string>> axes;  // written as axes.json when not empty
+};
+
+struct RecordedRun {
+  NetworkOutcome outcome;
+  std::optional<NetworkMetrics> metrics;  // when measured
+};
+
+// Trains the runs together as one stack (they share every key but model.n, model.p, model.p_s
+// and model.seed; the first run's configuration sets the rest), rewrites each run's epochs.csv
+// after every epoch, writes each run directory, and measures the trained networks when `measure`
+// (metrics.* of the first run). `on_epoch` is called after each epoch, after epochs.csv.
+std::vector<RecordedRun> train_and_record(const Environment& env, const std::vector<RunToTrain>& runs, bool measure,
+                                          const EpochCallback& on_epoch = {});
+
+}  // namespace modspec

@@ -1,0 +1,67 @@
+#include "sweep/launch.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <thread>
+
+#include "runtime/mpi_world.hpp"
+#include "sweep/summary.hpp"
+#include "sweep/table.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace modspec {
+namespace {
+
+void parse_shard(const std::string& text, SweepOptions& options) {
+  const auto slash = text.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("");
+    options.shard = std::stoll(text.substr(0, slash));
+    options.shards = std::stoll(text.substr(slash + 1));
+  } catch (const std::logic_error&) {
+    throw Error("--shard '" + text + "': expected i/N, e.g. 0/4");
+  }
+}
+
+}  // namespace
+
+int64_t available_cores() { return std::max<int64_t>(1, int64_t(std::thread::hardware_concurrency())); }
+
+bool launch_sweep(const SweepSpec& spec, const std::filesystem::path& out, const LaunchSettings& settings,
+                  SweepReport& report) {
+  SweepOptions o = settings.sweep;
+  if (!settings.shard.empty()) parse_shard(settings.shard, o);
+  const MpiWorld& world = MpiWorld::get();
+  if (world.size() > 1) {
+    if (!settings.shard.empty()) throw Error("--shard and mpirun both share the sweep: use one of them");
+    o.shard = world.rank();
+    o.shards = world.size();
+    o.label = "sweep (rank " + std::to_string(world.rank()) + " of " + std::to_string(world.size()) + ")";
+    if (!settings.workers_given) o.workers = std::max<int64_t>(1, available_cores() / world.ranks_on_this_node());
+  }
+  std::string failure;
+  try {
+    report = run_sweep(spec, out, o);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  const bool everyone_ok = world.all(failure.empty());
+  if (!failure.empty()) throw Error(failure);
+  if (!everyone_ok) throw Error("another MPI rank failed (its message is above); finished runs are kept");
+  return world.rank() == 0 && o.shards == world.size();
+}
+
+std::filesystem::path write_sweep_table(const std::filesystem::path& dir) {
+  const auto file = dir / "table.csv";
+  write_file_atomic(file, to_csv(sweep_table(dir)));
+  return file;
+}
+
+std::filesystem::path write_sweep_summary(const std::filesystem::path& dir, bool bootstrap) {
+  const auto file = dir / "summary.csv";
+  write_file_atomic(file, to_csv(sweep_summary(read_csv(dir / "table.csv"), bootstrap)));
+  return file;
+}
+
+}  // namespace modspec

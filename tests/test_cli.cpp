@@ -1,0 +1,101 @@
+// A smoke test of every subcommand of the `modspec` program, run as a user would on the synthetic
+// digits: each exits 0 and writes what it says, and bad input gives one line and exit 1.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "fixtures.hpp"
+
+namespace modspec {
+namespace {
+
+struct Result {
+  int status;
+  std::string output;  // stdout and stderr together
+};
+
+Result run(const std::string& args, const test::TempDir& tmp) {
+  const auto log = tmp / "output.txt";
+  const std::string command = std::string(MODSPEC_BINARY) + " " + args + " > '" + log.string() + "' 2>&1";
+  const int raw = std::system(command.c_str());
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, text.str()};
+}
+
+int lines(const std::string& text) { return int(std::count(text.begin(), text.end(), '\n')); }
+
+TEST(Cli, EverySubcommandRunsOnTheSyntheticDigits) {
+  test::TempDir tmp;
+  const std::string data = " --data-dir '" + test::synthetic_data_dir().string() + "'";
+  {
+    std::ofstream config(tmp / "run.toml");
+    config << "[model]\nn = 8\n[train]\nepochs = 1\n[metrics]\nreadout_epochs = 1\nnull_repeats = 1\n";
+    std::ofstream sweep(tmp / "sweep.toml");
+    sweep << "seeds = [0]\n[base]\nmodel.n = 8\ntrain.epochs = 1\nmetrics.readout_epochs = 1\n"
+             "metrics.null_repeats = 0\nmetrics.measures = [\"retraining\"]\n[axes]\n\"model.p_s\" = [1, 64]\n";
+  }
+  const std::string run_dir = (tmp / "run").string(), sweep_dir = (tmp / "sweep").string();
+
+  auto help = run("--help", tmp);
+  EXPECT_EQ(help.status, 0) << help.output;
+  for (const char* cmd : {"config", "data", "train", "measure", "sweep", "table", "reproduce"})
+    EXPECT_NE(help.output.find(cmd), std::string::npos) << cmd;
+
+  auto config = run("config --set model.n=12", tmp);
+  EXPECT_EQ(config.status, 0) << config.output;
+  EXPECT_NE(config.output.find("n = 12"), std::string::npos);
+
+  auto info = run("data info" + data, tmp);
+  EXPECT_EQ(info.status, 0) << info.output;
+  EXPECT_NE(info.output.find("3000"), std::string::npos) << info.output;
+
+  auto show = run("data show --rows 2 --out '" + (tmp / "pairs.png").string() + "'" + data, tmp);
+  EXPECT_EQ(show.status, 0) << show.output;
+  EXPECT_TRUE(std::filesystem::exists(tmp / "pairs.png"));
+
+  auto train = run("train '" + (tmp / "run.toml").string() + "' --out '" + run_dir + "'" + data, tmp);
+  EXPECT_EQ(train.status, 0) << train.output;
+  EXPECT_TRUE(std::filesystem::exists(tmp / "run" / "model.pt"));
+
+  auto measure = run("measure '" + run_dir + "' --metrics retraining,correlation" + data, tmp);
+  EXPECT_EQ(measure.status, 0) << measure.output;
+  EXPECT_TRUE(std::filesystem::exists(tmp / "run" / "metrics.json"));
+  EXPECT_NE(measure.output.find("retraining"), std::string::npos);
+
+  auto sweep = run("sweep '" + (tmp / "sweep.toml").string() + "' --out '" + sweep_dir + "' --workers 1" + data, tmp);
+  EXPECT_EQ(sweep.status, 0) << sweep.output;
+  EXPECT_TRUE(std::filesystem::exists(tmp / "sweep" / "table.csv"));
+
+  auto table = run("table '" + sweep_dir + "' --summary", tmp);
+  EXPECT_EQ(table.status, 0) << table.output;
+  EXPECT_TRUE(std::filesystem::exists(tmp / "sweep" / "summary.csv"));
+
+  auto figure = run("reproduce fig2 --sweep '" + (tmp / "sweep.toml").string() + "' --out '" + sweep_dir +
+                        "' --workers 1" + data,
+                    tmp);
+  EXPECT_EQ(figure.status, 0) << figure.output;
+  EXPECT_TRUE(std::filesystem::exists(tmp / "sweep" / "fig2.png"));
+  EXPECT_NE(figure.output.find("0 trained now"), std::string::npos) << "the sweep's runs were all done already";
+}
+
+TEST(Cli, BadInputIsOneLineAndExitOne) {
+  test::TempDir tmp;
+  for (const std::string args : {"config --set model.n=0", "config --set model.q=1", "measure /nonexistent/run",
+                                 "table /nonexistent/sweep", "reproduce fig2 --flavor original",
+                                 "sweep /nonexistent/sweep.toml --out x"}) {
+    const Result r = run(args, tmp);
+    EXPECT_NE(r.status, 0) << args;
+    EXPECT_EQ(lines(r.output), 1) << args << ": " << r.output;
+  }
+  EXPECT_NE(run("no-such-command", tmp).status, 0);
+}
+
+}  // namespace
+}  // namespace modspec
