@@ -5,10 +5,11 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# What the build, the tests and the figures use, and nothing else.
+# What the build, the tests (pandas reads the tables) and the figures use, and nothing else.
 packages=(build-essential cmake ccache git ca-certificates
           libtorch-dev libopenblas0-openmp libblas-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-          zlib1g-dev gnuplot-nox libopenmpi-dev openmpi-bin dataset-fashion-mnist libgtest-dev)
+          zlib1g-dev gnuplot-nox libopenmpi-dev openmpi-bin dataset-fashion-mnist libgtest-dev
+          python3-pandas)
 
 # One temporary directory for the whole script, removed on every exit path (success, failure,
 # Ctrl-C).

@@ -1,5 +1,6 @@
 // A smoke test of every subcommand of the `modspec` program, run as a user would on the synthetic
-// digits: each exits 0 and writes what it says, and bad input gives one line and exit 1.
+// digits: each exits 0 and writes what it says, and bad input gives one line and a non-zero exit
+// (2 for a usage error, 1 otherwise).
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -43,6 +44,11 @@ TEST(Cli, EverySubcommandRunsOnTheSyntheticDigits) {
   }
   const std::string run_dir = (tmp / "run").string(), sweep_dir = (tmp / "sweep").string();
 
+  auto version = run("--version", tmp);
+  EXPECT_EQ(version.status, 0) << version.output;
+  EXPECT_EQ(version.output.rfind("modspec ", 0), 0u) << version.output;
+  EXPECT_NE(version.output.find("LibTorch"), std::string::npos) << version.output;
+
   auto help = run("--help", tmp);
   EXPECT_EQ(help.status, 0) << help.output;
   for (const char* cmd : {"config", "data", "train", "measure", "sweep", "table", "reproduce"})
@@ -71,7 +77,9 @@ TEST(Cli, EverySubcommandRunsOnTheSyntheticDigits) {
 
   auto sweep = run("sweep '" + (tmp / "sweep.toml").string() + "' --out '" + sweep_dir + "' --workers 1" + data, tmp);
   EXPECT_EQ(sweep.status, 0) << sweep.output;
-  EXPECT_TRUE(std::filesystem::exists(tmp / "sweep" / "table.csv"));
+  EXPECT_NE(sweep.output.find("2 runs planned, 0 already done"), std::string::npos) << sweep.output;
+  for (const char* f : {"table.csv", "networks.csv", "epochs.csv", "plan.json", "sweep.toml"})
+    EXPECT_TRUE(std::filesystem::exists(tmp / "sweep" / f)) << f;
 
   auto table = run("table '" + sweep_dir + "' --summary", tmp);
   EXPECT_EQ(table.status, 0) << table.output;
@@ -83,9 +91,24 @@ TEST(Cli, EverySubcommandRunsOnTheSyntheticDigits) {
   EXPECT_EQ(figure.status, 0) << figure.output;
   EXPECT_TRUE(std::filesystem::exists(tmp / "sweep" / "fig2.png"));
   EXPECT_NE(figure.output.find("0 trained now"), std::string::npos) << "the sweep's runs were all done already";
+
+  auto quiet = run("--quiet sweep '" + (tmp / "sweep.toml").string() + "' --out '" + sweep_dir + "'" + data, tmp);
+  EXPECT_EQ(quiet.status, 0) << quiet.output;
+  EXPECT_EQ(quiet.output.find("runs planned"), std::string::npos) << quiet.output;
+
+  // The tables as pandas reads them (Debian's Python, where scripts/setup.sh installs pandas).
+  if (std::system("/usr/bin/python3 -c 'import pandas' 2>/dev/null") != 0)
+    GTEST_SKIP() << "no pandas for /usr/bin/python3 (bash scripts/setup.sh installs python3-pandas)";
+  const int pandas = std::system(("/usr/bin/python3 '" MODSPEC_SOURCE_DIR "/tests/check_table_pandas.py' '" + sweep_dir +
+                                  "' > '" + (tmp / "pandas.txt").string() + "' 2>&1")
+                                     .c_str());
+  std::ifstream pandas_log(tmp / "pandas.txt");
+  std::stringstream pandas_text;
+  pandas_text << pandas_log.rdbuf();
+  EXPECT_EQ(pandas, 0) << pandas_text.str();
 }
 
-TEST(Cli, BadInputIsOneLineAndExitOne) {
+TEST(Cli, BadInputIsOneLineAndANonZeroExit) {
   test::TempDir tmp;
   for (const std::string args : {"config --set model.n=0", "config --set model.q=1", "measure /nonexistent/run",
                                  "table /nonexistent/sweep", "reproduce fig2 --flavor original",

@@ -46,8 +46,8 @@ TEST(Dynamics, MeasuresPerStartGroupFollowTheStimuli) {
   for (const auto& r : result.rows) mbar[r.metric][r.starts][r.step][r.module][r.digit] = r.normalised;
   std::set<std::string> groups;
   for (const auto& [g, v] : mbar["retraining"]) groups.insert(g);
-  // All tuples (""), then every pair of starts in 1..3.
-  EXPECT_EQ(groups, (std::set<std::string>{"", "1;1", "1;2", "1;3", "2;1", "2;2", "2;3", "3;1", "3;2", "3;3"}));
+  // All tuples, then every pair of starts in 1..3.
+  EXPECT_EQ(groups, (std::set<std::string>{"all", "1;1", "1;2", "1;3", "2;1", "2;2", "2;3", "3;1", "3;2", "3;3"}));
   for (const auto& [g, steps] : mbar["retraining"]) EXPECT_EQ(steps.size(), 5u) << g;
 
   for (const std::string g : {"1;3", "3;1", "2;2"}) {

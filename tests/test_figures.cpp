@@ -19,7 +19,7 @@ namespace {
 // and a start-time group row that the figures must ignore.
 Table small_table() {
   Table t;
-  t.columns = {"run", "axis_architecture", "axis_model.bottleneck", "axis_model.n", "axis_seed", "architecture", "n",
+  t.columns = {"run", "axis_architecture", "axis_model_bottleneck", "axis_model_n", "axis_seed", "architecture", "n",
                "p_s", "covariance", "metric", "starts", "step", "module", "network_specialization", "informative", "null_mean"};
   auto add = [&](const std::string& run, const std::string& arch, const std::string& b, int n, int seed, double c,
                  double f_last) {
@@ -33,9 +33,9 @@ Table small_table() {
           r.push_back(v);
         t.rows.push_back(r);
       };
-      row("", 0, 0, 0.99);      // an earlier step
-      row("", 1, 0, f_last);    // the last step
-      row("", 1, 1, f_last);    // module 1 carries the same F
+      row("all", 0, 0, 0.99);      // an earlier step
+      row("all", 1, 0, f_last);    // the last step
+      row("all", 1, 1, f_last);    // module 1 carries the same F
       row("1;1", 1, 0, 0.01);   // a start-time group
     }
   };
@@ -96,8 +96,8 @@ TEST(Figures, Fig2PointsIntervalsAndNull) {
                "null_mean"};
   auto add = [&](const std::string& run, const std::string& p, const std::string& metric, double f,
                  const std::string& informative) {
-    for (const char* m : {"0", "1"}) t.rows.push_back({run, p, "0.4", metric, "", "2", m, std::to_string(f), informative, "0.01"});
-    t.rows.push_back({run, p, "0.4", metric, "", "1", "0", "0.99", "1", "0.01"});  // an earlier step
+    for (const char* m : {"0", "1"}) t.rows.push_back({run, p, "0.4", metric, "all", "2", m, std::to_string(f), informative, "0.01"});
+    t.rows.push_back({run, p, "0.4", metric, "all", "1", "0", "0.99", "1", "0.01"});  // an earlier step
   };
   add("a", "0.01", "retraining", 0.2, "1");
   add("b", "0.01", "retraining", 0.4, "1");
@@ -144,14 +144,14 @@ TEST(Figures, Fig2PointsIntervalsAndNull) {
 // Fig. 4's data: panels per condition, each module's own-digit specialization per step.
 TEST(Figures, Fig4PanelsAndOwnDigitSpecialization) {
   Table t;
-  t.columns = {"run", "axis_model.comms_steps", "p_s", "metric", "starts", "step", "module", "module_specialization",
+  t.columns = {"run", "axis_model_comms_steps", "p_s", "metric", "starts", "step", "module", "module_specialization",
                "network_specialization"};
   for (const std::string comms : {"[1, 2]", "[2]"})
     for (const std::string seed : {"0", "1"})
       for (int step = 0; step < 3; ++step) {
         const double f0 = seed == "0" ? 0.8 : 0.6, f1 = -0.4;  // module 1 on digit 1: own = +0.4
-        t.rows.push_back({comms + seed, comms, "10", "retraining", "", std::to_string(step), "0", std::to_string(f0), "0.6"});
-        t.rows.push_back({comms + seed, comms, "10", "retraining", "", std::to_string(step), "1", std::to_string(f1), "0.6"});
+        t.rows.push_back({comms + seed, comms, "10", "retraining", "all", std::to_string(step), "0", std::to_string(f0), "0.6"});
+        t.rows.push_back({comms + seed, comms, "10", "retraining", "all", std::to_string(step), "1", std::to_string(f1), "0.6"});
       }
   const Fig4Data d = fig4_data(Fig4Panel::a, t);
   ASSERT_EQ(d.panels.size(), 2u);

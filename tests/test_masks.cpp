@@ -118,7 +118,7 @@ NetworkMetrics trained_and_measured(const std::vector<std::string>& overrides,
 
 const SpecializationRow& row_of(const NetworkMetrics& m, const std::string& metric) {
   for (const auto& r : m.specialization)
-    if (r.metric == metric && r.starts.empty() && r.step == 2) return r;
+    if (r.metric == metric && r.starts == kAllTuples && r.step == 2) return r;
   throw std::runtime_error("no " + metric + " row");
 }
 

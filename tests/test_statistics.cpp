@@ -55,12 +55,12 @@ TEST(Statistics, BootstrapIntervalHoldsTheMeanAndStaysInTheRange) {
 
 TEST(Summary, OneRowPerAxisPointWithSeedsPooled) {
   Table t;
-  t.columns = {"run", "axis_model.p_s", "axis_seed", "metric", "starts", "step", "module", "network_specialization",
+  t.columns = {"run", "axis_model_p_s", "axis_seed", "metric", "starts", "step", "module", "network_specialization",
                "informative", "null_mean", "untrained"};
   // Two axis points, three seeds each, two modules per run (F repeated), one uninformative run.
   auto add = [&](const std::string& run, const std::string& ps, const std::string& seed, const std::string& f,
                  const std::string& informative, const std::string& null) {
-    for (const char* m : {"0", "1"}) t.rows.push_back({run, ps, seed, "masks", "", "2", m, f, informative, null, ""});
+    for (const char* m : {"0", "1"}) t.rows.push_back({run, ps, seed, "masks", "all", "2", m, f, informative, null, ""});
   };
   add("a", "1", "0", "0.2", "1", "0.01");
   add("b", "1", "1", "0.4", "1", "0.03");
@@ -69,10 +69,10 @@ TEST(Summary, OneRowPerAxisPointWithSeedsPooled) {
   add("e", "100", "1", "0.3", "0", "0.05");
   add("f", "100", "2", "0.5", "1", "");
   const Table s = sweep_summary(t, false);
-  EXPECT_EQ(s.columns, (std::vector<std::string>{"axis_model.p_s", "metric", "starts", "step", "seeds", "excluded", "mean",
+  EXPECT_EQ(s.columns, (std::vector<std::string>{"axis_model_p_s", "metric", "starts", "step", "seeds", "excluded", "mean",
                                                  "sd", "ci_low", "ci_high", "ci", "null_mean", "untrained"}));
   ASSERT_EQ(s.rows.size(), 2u);
-  EXPECT_EQ(s.rows[0][s.column("axis_model.p_s")], "1");
+  EXPECT_EQ(s.rows[0][s.column("axis_model_p_s")], "1");
   EXPECT_EQ(s.rows[0][s.column("seeds")], "3");
   EXPECT_EQ(s.rows[0][s.column("excluded")], "0");
   EXPECT_NEAR(std::stod(s.rows[0][s.column("mean")]), 0.4, 1e-9);

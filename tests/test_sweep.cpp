@@ -10,6 +10,7 @@
 #include "sweep/sweep_runner.hpp"
 #include "sweep/table.hpp"
 #include "util/atomic_file.hpp"
+#include "util/hash.hpp"
 
 namespace modspec {
 namespace {
@@ -88,6 +89,23 @@ TEST(RunPlan, HashesAreStableAndContentBased) {
   EXPECT_EQ(run_hash(a).size(), 16u);
 }
 
+TEST(RunPlan, IdentityHoldsOnlyKeysThatChangeResults) {
+  Config c = Config::defaults();
+  EXPECT_EQ(c.identity(), "");  // every key at its default: a key added later at its default changes nothing
+  const std::string before = run_hash(c);
+  for (const char* o : {"data.dir=\"/elsewhere\"", "data.fashion_dir=\"/x\"", "data.emnist_dir=\"/y\"",
+                        "train.device=\"cuda\""})
+    c.set(o);
+  EXPECT_EQ(run_hash(c), before) << "where the data are and which device runs them name no run";
+  c.set("model.p_s=3");
+  c.set("env.covariance=0.5");
+  EXPECT_EQ(c.identity(), "env.covariance = 0.5\nmodel.p_s = 3\n");  // schema order
+  // The name of a run never changes without a change of this test: every sweep directory ever
+  // written relies on it.
+  EXPECT_EQ(run_hash(c), content_hash("env.covariance = 0.5\nmodel.p_s = 3\n"));
+  EXPECT_EQ(content_hash("env.covariance = 0.5\nmodel.p_s = 3\n"), "fd4f42d1ddde905e");
+}
+
 TEST(RunPlan, ShardsCoverEveryStackOnce) {
   auto s = SweepSpec::from_toml_text(R"(
 stack = 4
@@ -141,13 +159,19 @@ data.dir = ")" + test::synthetic_data_dir().string() + R"("
   EXPECT_EQ(run_sweep(spec, out.path(), options).trained, 0);
 
   const Table t = sweep_table(out.path());
-  for (const char* c : {"run", "axis_model.p_s", "axis_seed", "architecture", "n", "p", "p_s", "seed", "q_analytic",
+  for (const char* c : {"run", "axis_model_p_s", "axis_seed", "architecture", "n", "p", "p_s", "seed", "q_analytic",
                         "q_measured", "test_accuracy_mean", "test_accuracy_T1", "test_accuracy_T2", "metric", "step",
                         "module", "starts", "covariance", "normalised_digit0", "normalised_digit1", "module_specialization",
                         "network_specialization", "informative", "null_mean", "null_sd", "z", "untrained"})
     EXPECT_NO_THROW(t.column(c)) << c;
+  for (const char* c : {"value_digit0", "base_digit1"}) EXPECT_NO_THROW(t.column(c)) << c;
+  for (const auto& row : t.rows) EXPECT_EQ(row[t.column("starts")], "all");
   // 4 runs x 3 metrics x 3 steps x 2 modules.
   EXPECT_EQ(t.rows.size(), 4u * 3u * 3u * 2u);
+  const SweepTables all = sweep_tables(out.path());
+  EXPECT_EQ(all.networks.rows.size(), 4u * 3u * 3u);  // F once per run, metric and step
+  EXPECT_EQ(all.epochs.rows.size(), 4u);              // one epoch each
+  EXPECT_EQ(all.not_in_plan, 0);
   for (const auto& row : t.rows) EXPECT_EQ(row.size(), t.columns.size());
   // The CSV reads back to the same table.
   write_file_atomic(out / "table.csv", to_csv(t));

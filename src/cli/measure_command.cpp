@@ -8,6 +8,7 @@
 #include "metrics/measure.hpp"
 #include "rundir/run_dir.hpp"
 #include "util/error.hpp"
+#include "util/progress.hpp"
 
 namespace modspec::cli {
 
@@ -35,8 +36,14 @@ void add_measure_command(CLI::App& app) {
     }
     if (!metrics->empty()) run.config.set_value("metrics.measures", *metrics);
     if (!data_dir->empty()) run.config.set_value("data.dir", *data_dir);
+    Progress::stage("measure: reading the data of " + *dir);
     const Environment env(EnvSpec::from(run.config));
     const MetricSpec spec = MetricSpec::from(run.config);
+    std::string names;
+    for (const auto& m : spec.metrics) names += (names.empty() ? "" : ", ") + m;
+    Progress::stage("measure: " + names + (spec.null_repeats > 0 ? ", each with " + std::to_string(spec.null_repeats) +
+                                                                      " label-shuffled copies"
+                                                                : std::string()));
     const auto result = measure(*run.network, env, spec);
     run_dir.write_measures(result[0], spec);
     print_specialization(std::cout, result[0]);

@@ -11,7 +11,7 @@ namespace modspec::cli {
 inline void print_specialization(std::ostream& out, const NetworkMetrics& m) {
   std::map<std::string, std::vector<const SpecializationRow*>> by_metric;
   for (const auto& s : m.specialization)
-    if (s.starts.empty()) by_metric[s.metric].push_back(&s);
+    if (s.starts == kAllTuples) by_metric[s.metric].push_back(&s);
   out << std::fixed << std::setprecision(3) << "specialization F by step over all test tuples (F^m per module):\n";
   for (const auto& [metric, rows] : by_metric) {
     out << "  " << std::left << std::setw(12) << metric << std::right;

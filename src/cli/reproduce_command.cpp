@@ -10,6 +10,7 @@
 #include "sweep/reproduce_configs.hpp"
 #include "sweep/table.hpp"
 #include "util/error.hpp"
+#include "util/progress.hpp"
 #include "util/hash.hpp"
 
 namespace modspec::cli {
@@ -85,6 +86,7 @@ void add_reproduce_command(CLI::App& app) {
       for (const auto& [part, which] : {std::pair{"a", Fig4Panel::a}, {"b", Fig4Panel::b}, {"c", Fig4Panel::c}}) {
         const std::string stem = "fig4" + std::string(part);
         const auto sub = dir / part;
+        Progress::stage("reproduce " + stem + ": sweep " + stem + "-" + *scale + " into " + sub.string());
         if (!launch_sweep(builtin_sweep(stem + "-" + *scale, *options), sub, options->parsed(), r)) continue;
         write_sweep_table(sub);
         write_sweep_summary(sub, false);
@@ -100,7 +102,9 @@ void add_reproduce_command(CLI::App& app) {
     }
     const SweepSpec spec = sweep_file->empty() ? builtin_sweep(name, *options)
                                                : options->read_sweep(read_text_file(*sweep_file, "sweep file"), *sweep_file);
+    Progress::stage("reproduce " + *figure + ": sweep into " + dir.string());
     if (!launch_sweep(spec, dir, options->parsed(), r)) return;
+    Progress::stage("reproduce " + *figure + ": tables and figure");
     write_sweep_table(dir);
     write_sweep_summary(dir, false);
     const std::string text = draw_sweep_figure(*figure, dir);

@@ -25,17 +25,20 @@ void add_sweep_commands(CLI::App& app) {
     if (writer) std::cout << "table: " << write_sweep_table(*out).string() << "\n";
   });
 
-  auto* table = app.add_subcommand("table", "assemble a sweep directory's tidy CSV (DIR/table.csv)");
+  auto* table = app.add_subcommand("table", "assemble a sweep directory's tidy CSVs (DIR/table.csv, networks.csv, epochs.csv)");
   auto dir = std::make_shared<std::string>();
   auto summary = std::make_shared<bool>(false);
   auto bootstrap = std::make_shared<bool>(false);
+  auto all_runs = std::make_shared<bool>(false);
   table->add_option("dir", *dir, "sweep directory")->required();
+  table->add_flag("--all", *all_runs,
+                  "include every finished run of DIR/runs, also those DIR/plan.json does not list (earlier sweeps)");
   table->add_flag("--summary", *summary,
                   "also write DIR/summary.csv: F over the seeds of every axis point, metric, starts and step, with its "
                   "mean, standard deviation and 95% confidence interval (Student's t)");
   table->add_flag("--bootstrap", *bootstrap, "with --summary: a percentile bootstrap interval instead of Student's t");
-  table->callback([dir, summary, bootstrap]() {
-    std::cout << write_sweep_table(*dir).string() << "\n";
+  table->callback([dir, summary, bootstrap, all_runs]() {
+    std::cout << write_sweep_table(*dir, *all_runs).string() << "\n";
     if (*summary || *bootstrap) std::cout << write_sweep_summary(*dir, *bootstrap).string() << "\n";
   });
 }

@@ -13,6 +13,9 @@ void LaunchOptions::add_to(CLI::App& app, bool with_shard) {
     app.add_option("--shard", settings.shard,
                    "i/N: run only the i-th of N shares of the stacks (job arrays; under mpirun, automatic)");
   app.add_option("--data-dir", settings.sweep.data_dir, "dataset directory (default: $MODSPEC_DATA or ~/.cache/modspec)");
+  app.add_option("--log-jsonl", settings.sweep.log_jsonl,
+                 "append one JSON object per line to FILE: an \"epoch\" event per run and epoch (run, epoch, losses, "
+                 "accuracies, seconds) and a \"run\" event per finished run (status, accuracies, F at the last step)");
   app.add_option("--set", overrides,
                  "set a config key on every run, as a line of the sweep's [base] (an axis over the key wins); "
                  "repeatable, e.g. --set train.epochs=5")

@@ -6,7 +6,7 @@
 #include "cli/measure_report.hpp"
 #include "env/environment.hpp"
 #include "rundir/train_and_record.hpp"
-#include "util/hash.hpp"
+#include "sweep/run_plan.hpp"
 #include "util/progress.hpp"
 
 namespace modspec::cli {
@@ -17,11 +17,11 @@ void add_train_command(CLI::App& app) {
   opts->add_to(*cmd, true);
   auto out = std::make_shared<std::string>();
   auto and_measure = std::make_shared<bool>(false);
-  cmd->add_option("--out", *out, "run directory to write (default: runs/<hash of the resolved config>)");
+  cmd->add_option("--out", *out, "run directory to write (default: runs/<hash of the keys that change results>)");
   cmd->add_flag("--measure", *and_measure, "measure specialization after training (as `modspec measure`)");
   cmd->callback([opts, out, and_measure]() {
     const Config config = opts->resolve();
-    const RunDir dir(out->empty() ? "runs/" + content_hash(config.to_toml()) : *out);
+    const RunDir dir(out->empty() ? "runs/" + run_hash(config) : *out);
     const Environment env(EnvSpec::from(config));
     Progress progress("train", config.integer("train.epochs"));
     const auto recorded = train_and_record(env, {{config, dir, {}}}, *and_measure,

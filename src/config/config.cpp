@@ -184,4 +184,14 @@ std::string Config::to_toml(bool with_docs) const {
   return out.str();
 }
 
+std::string Config::text(const std::string& key) const { return toml_value(at(key)); }
+
+std::string Config::identity() const {
+  std::string out;
+  for (const auto& spec : schema())
+    if (changes_results(spec.key) && at(spec.key) != spec.default_value)
+      out += spec.key + " = " + toml_value(at(spec.key)) + "\n";
+  return out;
+}
+
 }  // namespace modspec

@@ -33,6 +33,14 @@ class Config {
   // Every key, grouped in tables, with each key's documentation as a comment when `with_docs`.
   std::string to_toml(bool with_docs = false) const;
 
+  // One key's value as TOML text: 0.1, "mnist", ["T1", "T2"].
+  std::string text(const std::string& key) const;
+
+  // What names a run: one "key = value" line, in schema order, for every key that changes results
+  // (changes_results) and differs from its default. A key added to the schema later, at its default,
+  // leaves every identity as it was; data paths and the device are not in it.
+  std::string identity() const;
+
  private:
   const Value& at(const std::string& key) const;
   std::map<std::string, Value> values_;

@@ -162,6 +162,10 @@ const KeySpec* find_key(const std::string& key) {
   return nullptr;
 }
 
+bool changes_results(const std::string& key) {
+  return key != "data.dir" && key != "data.fashion_dir" && key != "data.emnist_dir" && key != "train.device";
+}
+
 const char* kind_name(Kind kind) {
   switch (kind) {
     case Kind::integer: return "an integer";

@@ -23,6 +23,11 @@ struct KeySpec {
 
 const std::vector<KeySpec>& schema();
 const KeySpec* find_key(const std::string& key);
+
+// Whether a key's value can change a run's numbers. Where the data are (data.*_dir) and which
+// device runs them (train.device) do not, so they are no part of a run's identity
+// (Config::identity).
+bool changes_results(const std::string& key);
 const char* kind_name(Kind kind);
 
 // Checks a value against its spec; throws an Error naming the key and what is allowed.

@@ -52,7 +52,7 @@ struct MetricSpec {
   static MetricSpec from(const Config& config);
 };
 
-// `starts` names the test tuples a row is evaluated on: "" for all of them; with random start
+// `starts` names the test tuples a row is evaluated on: "all" (kAllTuples) for all of them; with random start
 // times (env.random_start) also each group of tuples whose stimuli switched on at the same steps,
 // e.g. "1;3" (stimulus 0 on from step 1, stimulus 1 from step 3). The readouts are trained on
 // all training tuples whatever the group; only their evaluation is per group.
@@ -61,6 +61,8 @@ struct MetricSpec {
 // weight mask whose masked network, is within two standard errors of chance on its digit
 // (`decoder_accuracy` holds that accuracy; for retraining the readout's accuracy, which is the
 // value itself; NaN for correlation). A specialization row is informative when all its values are.
+inline constexpr const char* kAllTuples = "all";
+
 struct MeasureRow {
   std::string metric;
   int64_t step, module, digit;

@@ -20,7 +20,7 @@ torch::Tensor digits_of(const PairTable& t) {
 
 // All tuples first, then one group per start-time tuple in ascending order. starts: [N, S]
 std::vector<TestGroup> test_groups(const torch::Tensor& starts, bool by_start) {
-  std::vector<TestGroup> groups{{"", torch::Tensor()}};
+  std::vector<TestGroup> groups{{kAllTuples, torch::Tensor()}};
   if (!by_start) return groups;
   std::map<std::vector<int64_t>, std::vector<int64_t>> rows;
   const auto s = starts.contiguous();

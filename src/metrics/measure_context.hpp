@@ -25,7 +25,7 @@ inline constexpr uint64_t kMeasureTrainNoise = ~uint64_t(0) >> 4;
 // A set of test tuples the measures are evaluated on: all of them, or (with random start times)
 // those whose stimuli switched on at the same steps.
 struct TestGroup {
-  std::string starts;  // "" for all tuples, else the start steps joined by ';' (e.g. "1;3")
+  std::string starts;  // "all" for all tuples, else the start steps joined by ';' (e.g. "1;3")
   torch::Tensor rows;  // [G] indices into the test tuples; undefined for all
 
   bool all() const { return !rows.defined(); }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "metrics/measure.hpp"
 #include "report/gnuplot.hpp"
 #include "report/last_step.hpp"
 #include "util/error.hpp"
@@ -61,8 +62,8 @@ Fig4Data fig4_data(Fig4Panel which, const Table& t) {
   const size_t c_ps = t.column("p_s"), c_metric = t.column("metric"), c_starts = t.column("starts"),
                c_step = t.column("step"), c_module = t.column("module"), c_fm = t.column("module_specialization"),
                c_f = t.column("network_specialization");
-  const size_t c_axis = which == Fig4Panel::a   ? t.column("axis_model.comms_steps")
-                        : which == Fig4Panel::b ? t.column("axis_env.noise_ratio")
+  const size_t c_axis = which == Fig4Panel::a   ? t.column("axis_model_comms_steps")
+                        : which == Fig4Panel::b ? t.column("axis_env_noise_ratio")
                                                 : c_starts;
   if (std::find(t.columns.begin(), t.columns.end(), "normalised_digit2") != t.columns.end())
     throw Error(name + ": draws networks of two modules and two digits");
@@ -74,7 +75,7 @@ Fig4Data fig4_data(Fig4Panel which, const Table& t) {
   std::set<int64_t> p_ss;
   for (const auto& r : t.rows) {
     if (r[c_metric].empty() || r[c_f].empty()) continue;
-    if ((which == Fig4Panel::c) == r[c_starts].empty()) continue;  // C: groups only; A, B: all tuples only
+    if ((which == Fig4Panel::c) == (r[c_starts] == kAllTuples)) continue;  // C: groups only; A, B: all tuples only
     std::vector<double> key;
     Fig4Condition fresh;
     if (which == Fig4Panel::a) {

@@ -18,12 +18,12 @@ namespace {
 
 // Axes that place a run inside a variant's panels rather than make a variant.
 bool is_grid_axis(const std::string& column) {
-  static const std::set<std::string> grid{"axis_model.n", "axis_model.p", "axis_model.p_s", "axis_env.covariance",
+  static const std::set<std::string> grid{"axis_model_n", "axis_model_p", "axis_model_p_s", "axis_env_covariance",
                                           "axis_seed"};
   return grid.count(column) > 0;
 }
 
-// "axis_model.bottleneck" = "5" -> "bottleneck 5"; env.datasets ["mnist", "fashion"] -> "datasets mnist x fashion".
+// "axis_model_bottleneck" = "5" -> "bottleneck 5"; axis_env_datasets ["mnist", "fashion"] -> "datasets mnist x fashion".
 std::string pretty(const std::string& column, const std::string& value) {
   if (column == "architecture" || column == "axis_architecture") return value;
   std::string x;
@@ -31,7 +31,9 @@ std::string pretty(const std::string& column, const std::string& value) {
     if (c == ',') x += " x ";
     else if (c != '[' && c != ']' && c != '"' && c != '\'' && c != ' ') x += c;
   }
-  const std::string key = column.substr(column.rfind('.') == std::string::npos ? 5 : column.rfind('.') + 1);
+  std::string key = column.substr(5);  // after "axis_"
+  for (const char* section : {"data_", "env_", "model_", "train_", "metrics_"})
+    if (key.rfind(section, 0) == 0) key = key.substr(std::string(section).size());
   return key + " " + x;
 }
 

@@ -18,7 +18,7 @@ std::vector<RunAtLastStep> runs_at_last_step(const Table& t) {
   // F is a property of the network: module 0's rows carry it.
   std::map<std::string, RunAtLastStep> by_run;
   for (const auto& r : t.rows) {
-    if (!r[c_starts].empty()) continue;  // a start-time group, not all test tuples
+    if (r[c_starts] != kAllTuples) continue;  // a start-time group, not all test tuples
     if (r[c_step].empty() || r[c_f].empty() || r[c_module] != "0" || std::stoll(r[c_step]) != last[r[c_run]]) continue;
     auto& run = by_run[r[c_run]];
     run.row = r;

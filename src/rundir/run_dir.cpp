@@ -21,6 +21,15 @@ nlohmann::json read_json(const std::filesystem::path& file) {
   }
 }
 
+// Run directories written before the group of all test tuples was named "all" left its field
+// empty; both read the same.
+Table with_all_tuples_named(Table t) {
+  const size_t c = t.column("starts");
+  for (auto& row : t.rows)
+    if (row[c].empty()) row[c] = kAllTuples;
+  return t;
+}
+
 }  // namespace
 
 void RunDir::write_config(const Config& config) const { write_file_atomic(dir_ / "config.toml", config.to_toml()); }
@@ -92,7 +101,7 @@ void RunDir::write_measures(const NetworkMetrics& m, const MetricSpec& spec) con
       spec_csv << s.metric << "," << s.starts << "," << s.step << "," << mod << "," << csv_number(s.module[mod]) << ","
                << csv_number(s.network) << "," << s.informative << "," << null_part << ","
                << csv_number_or_empty(s.untrained, spec.untrained_baseline) << "\n";
-    if (!s.starts.empty()) continue;
+    if (s.starts != kAllTuples) continue;
     if (!j["F"].contains(s.metric)) j["first_step"][s.metric] = s.step;
     j["F"][s.metric].push_back(s.network);
     j["F_module"][s.metric].push_back(s.module);
@@ -136,9 +145,11 @@ std::vector<std::pair<std::string, std::string>> RunDir::axes() const {
 
 bool RunDir::has_measures() const { return std::filesystem::exists(dir_ / "metrics.json"); }
 
-Table RunDir::measures() const { return read_csv(dir_ / "metrics.csv"); }
+Table RunDir::measures() const { return with_all_tuples_named(read_csv(dir_ / "metrics.csv")); }
 
-Table RunDir::specialization() const { return read_csv(dir_ / "specialization.csv"); }
+Table RunDir::epochs() const { return read_csv(dir_ / "epochs.csv"); }
+
+Table RunDir::specialization() const { return with_all_tuples_named(read_csv(dir_ / "specialization.csv")); }
 
 nlohmann::json run_summary(const ModularRNNImpl& stack, int64_t k, const NetworkOutcome& outcome, const TaskShape& task,
                            double wall_seconds, double pairs_per_second) {

@@ -59,6 +59,7 @@ class RunDir {
   bool has_measures() const;
   Table measures() const;        // metrics.csv
   Table specialization() const;  // specialization.csv
+  Table epochs() const;          // epochs.csv
   LoadedRun load(torch::Device device = torch::kCPU) const;
 
  private:

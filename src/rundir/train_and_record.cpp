@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "runtime/provenance.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
@@ -10,6 +11,7 @@ std::vector<RecordedRun> train_and_record(const Environment& env, const std::vec
                                           const EpochCallback& on_epoch) {
   if (runs.empty()) throw Error("internal: no run to train");
   const auto t0 = std::chrono::steady_clock::now();
+  const std::string started = utc_now();
   const Config& first = runs[0].config;
   const TrainSpec train = TrainSpec::from(first);
   const Architecture arch = Architecture::from(first, env.n_stimuli(), env.pixels(), env.task().target_classes);
@@ -33,8 +35,12 @@ std::vector<RecordedRun> train_and_record(const Environment& env, const std::vec
     dir.write_config(runs[k].config);
     dir.write_model(*stack, int64_t(k), outcomes[k].weights);
     dir.write_epochs(arch, env.task(), outcomes[k].history);
-    dir.write_summary(run_summary(*stack, int64_t(k), outcomes[k], env.task(), wall / double(runs.size()),
-                                  trainer.pairs_per_second()));
+    auto summary = run_summary(*stack, int64_t(k), outcomes[k], env.task(), wall / double(runs.size()),
+                               trainer.pairs_per_second());
+    for (const auto& [field, value] : provenance()) summary["provenance"][field] = value;
+    summary["provenance"]["device"] = train.device;
+    summary["provenance"]["started"] = started;
+    dir.write_summary(summary);
     recorded[k].outcome = outcomes[k];
   }
   if (!measure) return recorded;

@@ -23,6 +23,7 @@ void apply_flavor(Config& config, Flavor flavor) {
 
 void apply_flavor(SweepSpec& sweep, Flavor flavor) {
   for (auto& point : sweep.points) apply_flavor(point.config, flavor);
+  sweep.flavor = flavor == Flavor::published ? "published" : "described";
 }
 
 }  // namespace modspec

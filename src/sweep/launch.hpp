@@ -25,9 +25,11 @@ int64_t available_cores();
 bool launch_sweep(const SweepSpec& spec, const std::filesystem::path& out, const LaunchSettings& settings,
                   SweepReport& report);
 
-// OUT/table.csv from the run directories, and OUT/summary.csv from it, written atomically;
-// each returns the file's path.
-std::filesystem::path write_sweep_table(const std::filesystem::path& dir);
+// OUT/table.csv, OUT/networks.csv and OUT/epochs.csv from the run directories (sweep/table.hpp),
+// and OUT/summary.csv from the table, written atomically; each returns the table's path. Run
+// directories that OUT/plan.json does not list are left out, with a warning naming how many,
+// unless `all_runs`.
+std::filesystem::path write_sweep_table(const std::filesystem::path& dir, bool all_runs = false);
 std::filesystem::path write_sweep_summary(const std::filesystem::path& dir, bool bootstrap);
 
 }  // namespace modspec

@@ -8,6 +8,7 @@
 #include "catalog/tasks.hpp"
 #include "model/architecture.hpp"
 #include "util/error.hpp"
+#include "config/config.hpp"
 #include "util/hash.hpp"
 
 namespace modspec {
@@ -42,7 +43,7 @@ void validate_point(const RunPoint& p) {
 
 }  // namespace
 
-std::string run_hash(const Config& config) { return content_hash(config.to_toml()); }
+std::string run_hash(const Config& config) { return content_hash(config.identity()); }
 
 SweepPlan plan_sweep(const SweepSpec& sweep, const std::filesystem::path& out) {
   SweepPlan plan;
@@ -68,6 +69,29 @@ SweepPlan plan_sweep(const SweepSpec& sweep, const std::filesystem::path& out) {
     for (size_t i = 0; i < g.size(); i += size_t(sweep.stack))
       plan.stacks.emplace_back(g.begin() + long(i), g.begin() + long(std::min(g.size(), i + size_t(sweep.stack))));
   return plan;
+}
+
+int64_t rename_earlier_run_names(const SweepPlan& plan, const std::filesystem::path& out) {
+  const auto runs = out / "runs";
+  if (!std::filesystem::is_directory(runs)) return 0;
+  std::map<std::string, const PlannedRun*> planned;
+  for (const auto& r : plan.runs) planned[r.hash] = &r;
+  int64_t renamed = 0;
+  for (const auto& e : std::filesystem::directory_iterator(runs)) {
+    if (planned.count(e.path().filename().string()) || !std::filesystem::exists(e.path() / "config.toml")) continue;
+    std::string hash;
+    try {
+      hash = run_hash(Config::from_file(e.path() / "config.toml"));
+    } catch (const Error&) {
+      continue;  // not a run directory of this modspec: left alone
+    }
+    auto it = planned.find(hash);
+    if (it == planned.end() || std::filesystem::exists(it->second->dir)) continue;
+    std::error_code failed;  // another rank of the same sweep may have renamed it first
+    std::filesystem::rename(e.path(), it->second->dir, failed);
+    if (!failed) ++renamed;
+  }
+  return renamed;
 }
 
 std::vector<size_t> shard_stacks(const SweepPlan& plan, int64_t shard, int64_t shards) {

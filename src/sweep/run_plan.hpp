@@ -1,5 +1,6 @@
-// From a sweep's points to work: each run named by the content hash of its resolved config
-// (its directory is OUT/runs/<hash>), runs grouped into stacks of compatible networks (same
+// From a sweep's points to work: each run named by the content hash of its identity
+// (Config::identity: the keys that change results and differ from their defaults; its directory
+// is OUT/runs/<hash>), runs grouped into stacks of compatible networks (same
 // config but for model.n, model.p, model.p_s and model.seed), and stacks shared among shards.
 // The grouping and the sharing depend on the sweep alone, never on which runs are finished, so
 // a resumed or sharded sweep makes the same stacks.
@@ -24,6 +25,11 @@ struct SweepPlan {
 };
 
 std::string run_hash(const Config& config);
+
+// Run directories under OUT/runs named by the earlier scheme (a hash of the whole resolved
+// configuration, data paths included) are renamed to their run's present name when the plan
+// holds that run and its new directory does not exist yet. Returns how many were renamed.
+int64_t rename_earlier_run_names(const SweepPlan& plan, const std::filesystem::path& out);
 
 // Throws an Error naming the point's axis values if a point's config is inconsistent.
 SweepPlan plan_sweep(const SweepSpec& sweep, const std::filesystem::path& out);

@@ -27,8 +27,13 @@ std::string mean_of(const std::vector<std::string>& fields) {
 Table sweep_summary(const Table& t, bool bootstrap) {
   std::vector<size_t> key_columns;
   Table out;
+  // A point is its axis values and every other key that differs among the runs (cfg_), the seed
+  // excepted, so runs of different settings never enter one mean.
+  auto is_point_column = [](const std::string& c) {
+    return (c.rfind("axis_", 0) == 0 && c != "axis_seed") || (c.rfind("cfg_", 0) == 0 && c != "cfg_model_seed");
+  };
   for (size_t c = 0; c < t.columns.size(); ++c)
-    if (t.columns[c].rfind("axis_", 0) == 0 && t.columns[c] != "axis_seed") {
+    if (is_point_column(t.columns[c])) {
       key_columns.push_back(c);
       out.columns.push_back(t.columns[c]);
     }

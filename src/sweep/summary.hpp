@@ -1,5 +1,6 @@
 // `modspec table DIR --summary`: summary.csv, the network specialization F of a sweep over its
-// seeds, one row per axis point (every axis but the seed) x metric x starts x step:
+// seeds, one row per point (every axis but the seed, and every cfg_ column of a key that differs
+// among the runs but model.seed) x metric x starts x step:
 //   seeds      runs whose F entered the statistics
 //   excluded   runs left out because a value behind their F says nothing (informative = 0)
 //   mean, sd   over those runs (sd: sample standard deviation; empty for one run)

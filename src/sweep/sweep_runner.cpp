@@ -3,26 +3,33 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "config/schema.hpp"
 #include "env/environment.hpp"
 #include "runtime/threads.hpp"
 #include "rundir/train_and_record.hpp"
+#include "sweep/plan_files.hpp"
 #include "util/error.hpp"
 #include "util/progress.hpp"
 
 namespace modspec {
 namespace {
 
-// Environments are read-only once built; workers share them by their [env] and [data] keys.
+// Environments are read-only once built; workers share them by the values of their env.* and
+// data.* keys, the only keys EnvSpec reads.
 class EnvironmentCache {
  public:
   const Environment& get(const Config& config) {
     std::string key;
-    const std::string text = config.to_toml();
-    key = text.substr(0, text.find("[model]"));
+    for (const auto& spec : schema())
+      if (spec.key.rfind("env.", 0) == 0 || spec.key.rfind("data.", 0) == 0) key += spec.key + "=" + config.text(spec.key) + "\n";
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = cache_.find(key);
     if (it == cache_.end()) it = cache_.emplace(key, std::make_unique<Environment>(EnvSpec::from(config))).first;
@@ -34,10 +41,68 @@ class EnvironmentCache {
   std::map<std::string, std::unique_ptr<Environment>> cache_;
 };
 
-void run_stack(const std::vector<const PlannedRun*>& runs, bool measure, EnvironmentCache& envs) {
+// One JSON object per line (--log-jsonl): an "epoch" event per run and epoch, a "run" event per
+// finished run. Lines are whole: the workers write under one lock and flush each.
+class EventLog {
+ public:
+  explicit EventLog(const std::string& file) {
+    if (file.empty()) return;
+    out_.open(file, std::ios::app);
+    if (!out_) throw Error(file + ": cannot open the --log-jsonl file for writing");
+  }
+  void write(const nlohmann::json& event) {
+    if (!out_.is_open()) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    out_ << event.dump() << "\n" << std::flush;
+  }
+
+ private:
+  std::ofstream out_;
+  std::mutex mutex_;
+};
+
+nlohmann::json accuracies(const std::vector<std::string>& targets, const std::vector<double>& accuracy) {
+  nlohmann::json j = nlohmann::json::object();
+  for (size_t t = 0; t < targets.size() && t < accuracy.size(); ++t) j[targets[t]] = accuracy[t];
+  return j;
+}
+
+// Trains (and measures) one stack; `progress` counts its network-epochs as they finish.
+void run_stack(const std::vector<const PlannedRun*>& runs, bool measure, EnvironmentCache& envs, Progress& progress,
+               EventLog& log) {
   std::vector<RunToTrain> todo;
   for (const auto* r : runs) todo.push_back({r->point.config, RunDir(r->dir), r->point.axes});
-  train_and_record(envs.get(runs[0]->point.config), todo, measure);
+  const Environment& env = envs.get(runs[0]->point.config);
+  const auto& targets = env.task().target_names;
+  const int64_t epochs = runs[0]->point.config.integer("train.epochs");
+  const auto recorded = train_and_record(env, todo, measure, [&](int64_t epoch, const std::vector<NetworkOutcome>& o) {
+    int64_t trained = 0;
+    for (size_t k = 0; k < o.size(); ++k) {
+      if (int64_t(o[k].history.size()) != epoch + 1) continue;  // stopped earlier
+      ++trained;
+      const auto& e = o[k].history.back();
+      log.write({{"event", "epoch"}, {"run", runs[k]->hash}, {"epoch", epoch}, {"train_loss", e.train_loss},
+                 {"test_loss", e.test.loss}, {"test_accuracy", accuracies(targets, e.test.accuracy)},
+                 {"seconds", e.seconds}});
+    }
+    progress.add(trained);
+  });
+  // Networks that stopped early will train no more epochs.
+  int64_t unused = 0;
+  for (size_t k = 0; k < recorded.size(); ++k) {
+    const auto& outcome = recorded[k].outcome;
+    unused += epochs - int64_t(outcome.history.size());
+    nlohmann::json event{{"event", "run"}, {"run", runs[k]->hash}, {"status", status_name(outcome.status)},
+                         {"epochs_run", outcome.history.size()}};
+    if (!outcome.history.empty())
+      event["test_accuracy"] = accuracies(targets, outcome.history.back().test.accuracy);
+    if (recorded[k].metrics)
+      for (const auto& s : recorded[k].metrics->specialization)
+        if (s.starts == kAllTuples) event["F"][s.metric] = s.network;  // the last step's, rows come in step order
+    event["directory"] = runs[k]->dir.string();
+    log.write(event);
+  }
+  progress.add(unused);
 }
 
 }  // namespace
@@ -50,6 +115,11 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
   if (options.shards < 1 || options.shard < 0 || options.shard >= options.shards)
     throw Error("--shard " + std::to_string(options.shard) + "/" + std::to_string(options.shards) + ": need 0 <= i < N");
   const SweepPlan plan = plan_sweep(sweep, out);
+  write_plan_files(sweep, plan, out);
+  if (const int64_t renamed = rename_earlier_run_names(plan, out); renamed > 0)
+    std::cerr << "modspec: " << renamed << " run directories of " << (out / "runs").string()
+              << " were named by the earlier scheme (a hash of the whole configuration) and are renamed to their "
+                 "present names\n";
   SweepReport report;
   std::vector<std::vector<const PlannedRun*>> work;
   for (size_t s : shard_stacks(plan, options.shard, options.shards)) {
@@ -69,7 +139,21 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
   };
   std::stable_sort(work.begin(), work.end(), [&](const auto& a, const auto& b) { return cost(a) > cost(b); });
   const int64_t todo = report.runs - report.skipped;
-  Progress progress(options.label, todo);
+  int64_t network_epochs = 0;
+  for (const auto& stack : work)
+    for (const auto* r : stack) network_epochs += r->point.config.integer("train.epochs");
+  const int64_t n_workers = std::max<int64_t>(1, std::min<int64_t>(options.workers, int64_t(work.size())));
+  {
+    std::ostringstream plan_line;
+    plan_line << options.label << ": " << report.runs << " runs planned";
+    if (options.shards > 1) plan_line << " in shard " << options.shard << " of " << options.shards;
+    plan_line << ", " << report.skipped << " already done, " << todo << " to train in " << work.size() << " stacks ("
+              << network_epochs << " network-epochs at most) on " << n_workers << " workers";
+    if (sweep.measure) plan_line << ", then measured";
+    Progress::stage(plan_line.str());
+  }
+  Progress progress(options.label, network_epochs, "network-epochs");
+  EventLog log(options.log_jsonl);
   EnvironmentCache envs;
   std::atomic<size_t> next{0};
   std::mutex done_mutex;
@@ -79,7 +163,7 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
     use_one_intra_op_thread();
     for (size_t i = next++; i < work.size(); i = next++) {
       try {
-        run_stack(work[i], sweep.measure, envs);
+        run_stack(work[i], sweep.measure, envs, progress, log);
       } catch (...) {
         std::lock_guard<std::mutex> lock(done_mutex);
         if (!failure) failure = std::current_exception();
@@ -88,15 +172,13 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
       }
       std::lock_guard<std::mutex> lock(done_mutex);
       done += int64_t(work[i].size());
-      progress.update(done);
     }
   };
-  const int64_t n_workers = std::max<int64_t>(1, std::min<int64_t>(options.workers, int64_t(work.size())));
   std::vector<std::thread> threads;
   for (int64_t w = 0; w < n_workers; ++w) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
-  if (todo > 0) progress.finish();
+  if (todo > 0) progress.finish(std::to_string(done) + " runs trained" + (sweep.measure ? " and measured" : ""));
   report.trained = done;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;

@@ -15,6 +15,7 @@ struct SweepOptions {
   int64_t shard = 0, shards = 1;
   std::string data_dir;  // --data-dir, overrides data.dir
   std::string label = "sweep";  // names the progress bar (e.g. the MPI rank)
+  std::string log_jsonl;        // --log-jsonl: append one JSON event per epoch and per finished run
 };
 
 struct SweepReport {

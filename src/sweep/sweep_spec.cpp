@@ -147,6 +147,9 @@ SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& 
   sweep.stack = doc["stack"].value_or(int64_t(16));
   if (sweep.stack < 1) throw Error(where + "stack: at least 1");
   sweep.measure = doc["measure"].value_or(true);
+  sweep.text = text;
+  sweep.source = source;
+  sweep.overrides = overrides;
 
   // Index tuples of the axes' values.
   std::vector<std::vector<size_t>> combos;

@@ -33,6 +33,11 @@ struct SweepSpec {
   std::vector<RunPoint> points;
   int64_t stack = 16;
   bool measure = true;
+  // Where the points came from, kept in the sweep directory (sweep.toml, plan.json): the sweep
+  // file's text and name, the --set overrides, and the flavour applied on top ("described" when none).
+  std::string text, source;
+  std::vector<std::string> overrides;
+  std::string flavor = "described";
 
   // `overrides` ("key=value", as --set) change the [base] table: an axis over the same key still wins.
   static SweepSpec from_file(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
