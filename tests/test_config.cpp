@@ -95,6 +95,13 @@ TEST(Config, TomlSyntaxErrorNamesSource) {
   EXPECT_PRED2(contains, msg, "broken.toml");
 }
 
+TEST(Config, DirectoryIsNotAConfigFile) {
+  test::TempDir dir;
+  const std::string msg = test::error_message([&] { Config::from_file(dir.path()); });
+  EXPECT_PRED2(contains, msg, dir.path().string());
+  EXPECT_PRED2(contains, msg, "is a directory");
+}
+
 TEST(Config, MissingFileIsError) {
   const std::string msg = error_message([] { Config::from_file("/nonexistent/modspec/run.toml"); });
   EXPECT_PRED2(contains, msg, "/nonexistent/modspec/run.toml");

@@ -76,6 +76,14 @@ TEST(SweepSpec, ErrorsNameTheCulprit) {
                              "env.covariance=0.5"));
 }
 
+TEST(SweepSpec, OneAxisPerKey) {
+  // Quoted and dotted, the same key: TOML sees two keys, the configuration one.
+  const std::string msg = test::error_message([] {
+    SweepSpec::from_toml_text("[axes]\n\"model.p_s\" = [1, 2]\nmodel.p_s = [3]\n", "twice.toml");
+  });
+  EXPECT_TRUE(test::contains(msg, "model.p_s is given twice")) << msg;
+}
+
 TEST(RunPlan, HashesAreStableAndContentBased) {
   Config a = Config::defaults(), b = Config::defaults();
   a.set("model.n=40");

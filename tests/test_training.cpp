@@ -107,6 +107,22 @@ TEST(Training, MeasuredRunWritesItsMeasuresLast) {
   EXPECT_EQ(dir.measures().rows.size(), 3u * 2u * 2u);  // steps x modules x digits
 }
 
+TEST(Training, RetrainingADirectoryLeavesNothingOfTheEarlierRun) {
+  test::TempDir tmp;
+  TrainingSetup s({"metrics.measures=[\"correlation\"]", "metrics.null_repeats=0"});
+  const RunDir dir(tmp.path());
+  train_and_record(*s.env, {{s.config, dir, {}}}, true);
+  ASSERT_TRUE(dir.finished(true));
+  // Another network into the same directory, not measured: the earlier measures must go, or the
+  // directory would pass for a measured run of the new weights.
+  s.config.set("model.seed=1");
+  train_and_record(*s.env, {{s.config, dir, {}}}, false);
+  EXPECT_FALSE(dir.finished(true));
+  for (const char* f : {"metrics.json", "metrics.csv", "specialization.csv"})
+    EXPECT_FALSE(std::filesystem::exists(tmp / f)) << f;
+  EXPECT_EQ(dir.config().integer("model.seed"), 1);
+}
+
 TEST(Training, LoadRejectsADirectoryWithoutModel) {
   test::TempDir tmp;
   EXPECT_TRUE(test::contains(test::error_message([&] { RunDir(tmp.path()).load(); }), "not a run directory"));

@@ -8,10 +8,13 @@
 namespace modspec {
 
 std::string read_text_file(const std::filesystem::path& file, const std::string& what) {
+  // A directory opens as a stream that reads as empty: it would pass for a file of defaults.
+  if (std::filesystem::is_directory(file)) throw Error(file.string() + ": is a directory, not a " + what);
   std::ifstream in(file);
   if (!in) throw Error(file.string() + ": cannot open " + what);
   std::stringstream text;
   text << in.rdbuf();
+  if (in.bad()) throw Error(file.string() + ": cannot read " + what);
   return text.str();
 }
 

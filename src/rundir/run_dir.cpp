@@ -118,11 +118,16 @@ void RunDir::write_measures(const NetworkMetrics& m, const MetricSpec& spec) con
   write_file_atomic(dir_ / "metrics.json", j.dump(2) + "\n");
 }
 
-void RunDir::remove_leftovers() const {
+void RunDir::start_fresh() const {
   std::error_code ec;
   if (!std::filesystem::exists(dir_, ec)) return;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
     if (entry.path().filename().string().find(".tmp.") != std::string::npos) std::filesystem::remove(entry.path(), ec);
+  // The run's last files first: an interruption in between leaves a run that counts as unfinished.
+  for (const char* f : {"metrics.json", "summary.json", "metrics.csv", "specialization.csv", "epochs.csv", "model.pt",
+                        "axes.json", "config.toml"})
+    if (std::filesystem::exists(dir_ / f) && !std::filesystem::remove(dir_ / f, ec))
+      throw Error((dir_ / f).string() + ": cannot remove an earlier run's file (" + ec.message() + ")");
 }
 
 bool RunDir::has_summary() const { return std::filesystem::exists(dir_ / "summary.json"); }

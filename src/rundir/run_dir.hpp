@@ -48,8 +48,10 @@ class RunDir {
   void write_axes(const std::vector<std::pair<std::string, std::string>>& axes) const;
   // metrics.csv, specialization.csv and then metrics.json, the run's last file.
   void write_measures(const NetworkMetrics& m, const MetricSpec& spec) const;
-  // Removes temporary files an interrupted writer left behind.
-  void remove_leftovers() const;
+  // Before a network trains into this directory: removes temporary files an interrupted writer
+  // left behind and every file of an earlier run, so that an earlier run's measures never sit
+  // beside new weights (nor make a sweep count the new run as done).
+  void start_fresh() const;
 
   bool has_summary() const;
   bool finished(bool measured) const;

@@ -20,7 +20,7 @@ std::vector<RecordedRun> train_and_record(const Environment& env, const std::vec
   ModularRNN stack(arch, specs, torch::Device(train.device));
   for (const auto& r : runs) {
     std::filesystem::create_directories(r.dir.path());
-    r.dir.remove_leftovers();
+    r.dir.start_fresh();
   }
   Trainer trainer(env, stack, train);
   const auto outcomes = trainer.run([&](int64_t epoch, const std::vector<NetworkOutcome>& o) {

@@ -131,6 +131,12 @@ SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& 
   for (const auto& o : overrides) base.set(o);
   std::vector<Axis> axes;
   if (const auto* t = doc.get_as<toml::table>("axes")) axes = read_axes(*t, "", where);
+  // "model.p_s" and model.p_s are two TOML keys but one configuration key: one would win unseen.
+  for (size_t a = 0; a < axes.size(); ++a)
+    for (size_t b = a + 1; b < axes.size(); ++b)
+      if (axes[a].key == axes[b].key)
+        throw Error(where + "axis " + axes[a].key + " is given twice (lines " + std::to_string(axes[a].line) + " and " +
+                    std::to_string(axes[b].line) + ", quoted and dotted?): one axis per key");
   // TOML tables iterate in key order; the axes combine in the order they are written.
   std::stable_sort(axes.begin(), axes.end(), [](const Axis& a, const Axis& b) { return a.line < b.line; });
   const std::string combine = doc["combine"].value_or(std::string("product"));
