@@ -53,9 +53,10 @@ std::string draw_sweep_figure(const std::string& figure, const std::filesystem::
 void add_reproduce_command(CLI::App& app) {
   auto* reproduce = app.add_subcommand(
       "reproduce",
-      "reproduce a figure of the paper. Quick scale, measured on 2 cores: fig2 25 seconds, fig3 2.5 minutes, fig4 "
-      "4.5 minutes, fig5 4 minutes; paper scale uses the paper's grids and seeds (hours). Resumable like `sweep`, "
-      "and `mpirun -n N` shares it among N ranks");
+      "reproduce a figure of the paper. Quick scale, measured on 2 cores shared with other work (load 2-4): fig2 3 "
+      "minutes (four measures with their nulls), fig3 7-11 minutes, fig4 9-12 minutes, fig5 15-17 minutes; paper "
+      "scale uses the paper's grids and seeds (hours). Resumable like `sweep`, and `mpirun -n N` shares it among N "
+      "ranks");
   auto figure = std::make_shared<std::string>();
   auto scale = std::make_shared<std::string>("quick");
   auto out = std::make_shared<std::string>();
