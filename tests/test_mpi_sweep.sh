@@ -27,17 +27,18 @@ metrics.readout_epochs = 1
 TOML
 
 "$modspec" sweep "$work/sweep.toml" --out "$work/one" --workers 1 >"$work/one.log" 2>&1
-"${mpi[@]}" "$modspec" sweep "$work/sweep.toml" --out "$work/two" >"$work/two.log" 2>&1
+"${mpi[@]}" "$modspec" sweep "$work/sweep.toml" --out "$work/two" >"$work/two.log" 2>"$work/two.err"
 
-# Each rank trained its own share: 2 + 2 of the 4 runs.
+# Each rank trained its own share: 2 + 2 of the 4 runs (the results on standard output, apart from
+# the progress lines on standard error).
 shares=$(grep -o '^sweep: [0-9]* runs in this share, 0 already done, [0-9]* trained' "$work/two.log" |
   awk '{print $2}' | sort | tr '\n' ' ')
-[ "$shares" = "2 2 " ] || { echo "mpi_sweep: expected two ranks with 2 runs each, got '$shares'"; cat "$work/two.log"; exit 1; }
+[ "$shares" = "2 2 " ] || { echo "mpi_sweep: expected two ranks with 2 runs each, got '$shares'"; cat "$work/two.log" "$work/two.err"; exit 1; }
 [ "$(ls "$work/two/runs" | wc -l)" -eq 4 ] || { echo "mpi_sweep: expected 4 run directories"; exit 1; }
 cmp "$work/one/table.csv" "$work/two/table.csv" || { echo "mpi_sweep: tables differ"; exit 1; }
 
 # A second launch finds everything done.
-"${mpi[@]}" "$modspec" sweep "$work/sweep.toml" --out "$work/two" >"$work/again.log" 2>&1
+"${mpi[@]}" "$modspec" sweep "$work/sweep.toml" --out "$work/two" >"$work/again.log" 2>"$work/again.err"
 [ "$(grep -c ' 0 trained' "$work/again.log")" -eq 2 ] || { echo "mpi_sweep: resumed sweep retrained runs"; exit 1; }
 
 if "${mpi[@]}" "$modspec" sweep "$work/sweep.toml" --out "$work/two" --shard 0/2 >"$work/shard.log" 2>&1; then

@@ -56,9 +56,10 @@ bool launch_sweep(const SweepSpec& spec, const std::filesystem::path& out, const
 std::filesystem::path write_sweep_table(const std::filesystem::path& dir, bool all_runs) {
   const SweepTables t = sweep_tables(dir, all_runs);
   if (t.not_in_plan > 0)
-    std::cerr << "modspec: " << t.not_in_plan << " finished run directories of " << (dir / "runs").string()
-              << " are not in plan.json (an earlier sweep into the same directory) and are left out; "
-                 "modspec table --all includes them\n";
+    std::cerr << "modspec: " + std::to_string(t.not_in_plan) + " finished run directories of " +
+                     (dir / "runs").string() +
+                     " are not in plan.json (an earlier sweep into the same directory) and are left out; "
+                     "modspec table --all includes them\n";
   write_file_atomic(dir / "networks.csv", to_csv(t.networks));
   write_file_atomic(dir / "epochs.csv", to_csv(t.epochs));
   const auto file = dir / "table.csv";

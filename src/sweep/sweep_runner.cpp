@@ -117,9 +117,9 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
   const SweepPlan plan = plan_sweep(sweep, out);
   write_plan_files(sweep, plan, out);
   if (const int64_t renamed = rename_earlier_run_names(plan, out); renamed > 0)
-    std::cerr << "modspec: " << renamed << " run directories of " << (out / "runs").string()
-              << " were named by the earlier scheme (a hash of the whole configuration) and are renamed to their "
-                 "present names\n";
+    Progress::stage("modspec: " + std::to_string(renamed) + " run directories of " + (out / "runs").string() +
+                    " were named by the earlier scheme (a hash of the whole configuration) and are renamed to their "
+                    "present names");
   SweepReport report;
   std::vector<std::vector<const PlannedRun*>> work;
   for (size_t s : shard_stacks(plan, options.shard, options.shards)) {

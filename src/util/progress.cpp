@@ -20,8 +20,10 @@ constexpr double kLogInterval = 30;        // seconds between plain lines
 void Progress::set_quiet(bool quiet) { g_quiet = quiet; }
 bool Progress::quiet() { return g_quiet; }
 
+// Every line goes out in one write: std::cerr is unbuffered, and the ranks of an MPI sweep share
+// one log, so a line written in pieces interleaves with another process's.
 void Progress::stage(const std::string& line) {
-  if (!g_quiet) std::cerr << line << "\n" << std::flush;
+  if (!g_quiet) std::cerr << (line + "\n") << std::flush;
 }
 
 Progress::Progress(std::string what, int64_t total, std::string unit)
@@ -81,8 +83,9 @@ void Progress::show(const std::string& note, bool force) {
 void Progress::finish(const std::string& note) {
   if (g_quiet) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (tty_ && shown_) std::cerr << "\n";
-  if (!note.empty()) std::cerr << what_ << ": " << note << "\n";
+  std::string text = tty_ && shown_ ? "\n" : "";
+  if (!note.empty()) text += what_ + ": " + note + "\n";
+  std::cerr << text << std::flush;
 }
 
 }  // namespace modspec
