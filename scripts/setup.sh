@@ -5,11 +5,12 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# What the build, the tests (pandas reads the tables) and the figures use, and nothing else.
+# What the build, the tests (pandas reads the tables; clang's libFuzzer and sanitizers fuzz the
+# readers) and the figures use, and nothing else.
 packages=(build-essential cmake ccache git ca-certificates
           libtorch-dev libopenblas0-openmp libblas-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
           zlib1g-dev gnuplot-nox libopenmpi-dev openmpi-bin dataset-fashion-mnist libgtest-dev
-          python3-pandas)
+          python3-pandas clang libclang-rt-14-dev)
 
 # One temporary directory for the whole script, removed on every exit path (success, failure,
 # Ctrl-C).

@@ -74,10 +74,13 @@ TEST(Cli, EverySubcommandRunsOnTheSyntheticDigits) {
   EXPECT_EQ(measure.status, 0) << measure.output;
   EXPECT_TRUE(std::filesystem::exists(tmp / "run" / "metrics.json"));
   EXPECT_NE(measure.output.find("retraining"), std::string::npos);
+  EXPECT_NE(measure.output.find("measure: caching states"), std::string::npos) << "its stages are shown";
 
   auto sweep = run("sweep '" + (tmp / "sweep.toml").string() + "' --out '" + sweep_dir + "' --workers 1" + data, tmp);
   EXPECT_EQ(sweep.status, 0) << sweep.output;
-  EXPECT_NE(sweep.output.find("2 runs planned, 0 already done"), std::string::npos) << sweep.output;
+  EXPECT_NE(sweep.output.find("2 runs planned, 0 already done, 2 to train in 1 stack ("), std::string::npos)
+      << sweep.output;
+  EXPECT_NE(sweep.output.find("measuring 2 networks: retraining"), std::string::npos) << "the measures' stages are shown";
   for (const char* f : {"table.csv", "networks.csv", "epochs.csv", "plan.json", "sweep.toml"})
     EXPECT_TRUE(std::filesystem::exists(tmp / "sweep" / f)) << f;
 

@@ -74,19 +74,18 @@ TEST(Figures, HeatmapVariantsAndCells) {
 
   test::TempDir dir;
   draw_heatmaps(maps, dir.path(), "fig");
-  for (const char* f : {"fig.dat", "fig.gp", "fig.png", "fig.svg", "fig-retraining.png", "fig-correlation.svg"})
+  for (const char* f : {"fig.csv", "fig.gp", "fig.png", "fig.svg", "fig-retraining.png", "fig-correlation.svg"})
     EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
   // 3 variants x 2 covariances = 6 panels of 2 x 1 cells; the empty cells hold NaN.
-  std::ifstream in(dir / "fig.dat");
-  std::string line;
-  int cells = 0, missing = 0;
-  while (std::getline(in, line))
-    if (!line.empty() && line[0] != '#') {
-      ++cells;
-      missing += line.find("NaN") != std::string::npos;
-    }
-  EXPECT_EQ(cells, 12);
-  EXPECT_EQ(missing, 12 - 3);  // runs fill three cells; r1 and r2 share one
+  const Table data = read_csv(dir / "fig.csv");
+  EXPECT_EQ(data.columns, (std::vector<std::string>{"variant", "c", "p_s_index", "n_index", "p_s", "n", "F_mean",
+                                                    "F_retraining", "F_ablation", "F_correlation", "seeds"}));
+  const size_t cells = data.rows.size();
+  size_t missing = 0;
+  for (const auto& row : data.rows) missing += row[data.column("F_mean")] == "NaN";
+  EXPECT_EQ(cells, 12u);
+  EXPECT_EQ(data.rows[0][0], "separate, bottleneck 0");
+  EXPECT_EQ(missing, 12u - 3u);  // runs fill three cells; r1 and r2 share one
 }
 
 // Fig. 2's data: one point per p, F of each seed at the last step, intervals, the null's mean.
@@ -114,19 +113,18 @@ TEST(Figures, Fig2PointsIntervalsAndNull) {
   const std::vector<std::string> metrics{"retraining", "masks"};
   test::TempDir dir;
   draw_fig2(points, metrics, dir.path());
-  for (const char* f : {"fig2.dat", "fig2.gp", "fig2.png", "fig2.svg"}) EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
-  // Data rows: p Q, then per measure mean, low, high, null, seeds.
-  std::ifstream in(dir / "fig2.dat");
-  std::string line;
+  for (const char* f : {"fig2.csv", "fig2.gp", "fig2.png", "fig2.svg"}) EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  // A row per p: p Q, then per measure mean, low, high, null, seeds.
+  const Table data = read_csv(dir / "fig2.csv");
+  EXPECT_EQ(data.columns[0], "p");
+  EXPECT_EQ(data.columns[2], "F_retraining_mean");
+  EXPECT_EQ(data.columns[11], "F_masks_seeds");
   std::vector<std::vector<double>> rows;
-  while (std::getline(in, line))
-    if (!line.empty() && line[0] != '#') {
-      std::istringstream fields(line);
-      std::vector<double> v;
-      std::string x;
-      while (fields >> x) v.push_back(x == "NaN" ? NAN : std::stod(x));
-      rows.push_back(v);
-    }
+  for (const auto& row : data.rows) {
+    std::vector<double> v;
+    for (const auto& x : row) v.push_back(std::stod(x));
+    rows.push_back(v);
+  }
   ASSERT_EQ(rows.size(), 2u);
   ASSERT_EQ(rows[0].size(), 2u + 2u * 5u);
   EXPECT_NEAR(rows[0][2], 0.4, 1e-9);                // mean of 0.2, 0.4, 0.6
@@ -166,8 +164,16 @@ TEST(Figures, Fig4PanelsAndOwnDigitSpecialization) {
   EXPECT_TRUE(std::isnan(d.own(d.panels[0], 100, 0, "retraining", 1)));
   test::TempDir dir;
   draw_fig4(d, dir.path());
-  for (const char* f : {"fig4a.dat", "fig4a.gp", "fig4a.png", "fig4a-retraining.svg"})
+  for (const char* f : {"fig4a.csv", "fig4a.gp", "fig4a.png", "fig4a-retraining.svg"})
     EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  // A row per (panel, p_s, step), each curve's rows consecutive.
+  const Table data = read_csv(dir / "fig4a.csv");
+  ASSERT_EQ(data.rows.size(), 2u * 1u * 3u);
+  EXPECT_EQ(data.columns[3], "own_mean_module0");
+  EXPECT_EQ(data.columns[5], "own_retraining_module0");
+  EXPECT_EQ(data.rows[4][0], "communication at step 2 only");
+  EXPECT_EQ(data.rows[4][2], "1");
+  EXPECT_NEAR(std::stod(data.rows[1][data.column("own_retraining_module0")]), 0.7, 1e-6);
   EXPECT_NE(fig4_text(d).find("communication from step 1, p_s = 10"), std::string::npos);
   EXPECT_THROW(fig4_data(Fig4Panel::c, t), Error);  // no start-time groups
 }

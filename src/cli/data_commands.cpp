@@ -15,8 +15,9 @@ namespace {
 void print_dataset(const std::string& name, const DataSources& sources) {
   std::cout << "  " << std::left << std::setw(16) << name;
   try {
-    const ImageSet train = load_dataset(name, Split::train, sources);
-    const ImageSet test = load_dataset(name, Split::test, sources);
+    const DatasetSplits splits = load_dataset_splits(name, sources);
+    const ImageSet& train = splits.train;
+    const ImageSet& test = splits.test;
     std::cout << "found  " << dataset_location(name, sources).string() << "\n"
               << "    train " << train.count << ", test " << test.count << " images of " << train.rows << "x"
               << train.cols << ", " << train.n_classes << " classes; train images per class:";
@@ -25,7 +26,10 @@ void print_dataset(const std::string& name, const DataSources& sources) {
     for (auto c : per_class) std::cout << " " << c;
     std::cout << "\n";
   } catch (const Error& e) {
-    std::cout << "missing  (" << e.what() << ")\n";
+    // Every dataset is listed, whatever went wrong with another one's files.
+    std::error_code ec;
+    const bool there = std::filesystem::exists(dataset_location(name, sources), ec);
+    std::cout << (there ? "unusable  (" : "missing  (") << e.what() << ")\n";
   }
 }
 
@@ -73,7 +77,7 @@ void add_data_commands(CLI::App& app) {
   show_opts->add_to(*show, false);
   auto out = std::make_shared<std::string>();
   auto rows = std::make_shared<int64_t>(8);
-  show->add_option("--out", *out, "PNG file to write (its .dat and .gp are kept beside it)")->required();
+  show->add_option("--out", *out, "PNG file to write (its .csv and .gp are kept beside it)")->required();
   show->add_option("--rows", *rows, "number of tuples to draw")->check(CLI::Range(1, 64));
   show->callback([show_opts, out, rows]() {
     const Config config = show_opts->resolve();

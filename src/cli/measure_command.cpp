@@ -44,7 +44,8 @@ void add_measure_command(CLI::App& app) {
     Progress::stage("measure: " + names + (spec.null_repeats > 0 ? ", each with " + std::to_string(spec.null_repeats) +
                                                                       " label-shuffled copies"
                                                                 : std::string()));
-    const auto result = measure(*run.network, env, spec);
+    const auto result =
+        measure(*run.network, env, spec, [](const std::string& stage) { Progress::stage("measure: " + stage); });
     run_dir.write_measures(result[0], spec);
     print_specialization(std::cout, result[0]);
     std::cout << "wrote " << (std::filesystem::path(*dir) / "metrics.csv").string() << " in " << std::fixed

@@ -110,7 +110,7 @@ void add_reproduce_command(CLI::App& app) {
     write_sweep_summary(dir, false);
     const std::string text = draw_sweep_figure(*figure, dir);
     std::cout << r.runs << " networks, " << r.trained << " trained now, " << r.seconds << " s\n"
-              << text << "figure: " << (dir / (*figure + ".png")).string() << " (with .svg, .dat and .gp beside it)\n";
+              << text << "figure: " << (dir / (*figure + ".png")).string() << " (with .svg, .csv and .gp beside it)\n";
   });
 }
 

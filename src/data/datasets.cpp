@@ -11,8 +11,24 @@ namespace {
 const char* split_word(Split split) { return split == Split::train ? "train" : "t10k"; }
 
 void require_file(const std::filesystem::path& file, const std::string& dataset, const std::string& remedy) {
-  if (!std::filesystem::exists(file))
+  std::error_code ec;
+  const auto status = std::filesystem::status(file, ec);
+  if (status.type() == std::filesystem::file_type::not_found)
     throw Error("dataset " + dataset + ": missing " + file.string() + "; " + remedy);
+  if (ec) throw Error("dataset " + dataset + ": " + file.string() + ": " + ec.message());
+  if (std::filesystem::is_directory(status))
+    throw Error("dataset " + dataset + ": " + file.string() + " is a directory, not an IDX file");
+}
+
+// Each family has a fixed number of classes: a label beyond them is a damaged or foreign file,
+// not a bigger task.
+ImageSet checked(ImageSet set, const std::string& dataset, int64_t classes, const std::filesystem::path& labels) {
+  for (int64_t l : set.labels)
+    if (l >= classes)
+      throw Error(labels.string() + ": label " + std::to_string(l) + " outside dataset " + dataset + "'s classes 0.." +
+                  std::to_string(classes - 1));
+  set.n_classes = classes;
+  return set;
 }
 
 ImageSet load_mnist(Split split, const DataSources& src) {
@@ -23,7 +39,8 @@ ImageSet load_mnist(Split split, const DataSources& src) {
   const std::string remedy = std::string("run `") + kSetupCommand + "` to fetch it, or pass --data-dir";
   require_file(images, "mnist", remedy);
   require_file(labels, "mnist", remedy);
-  return read_image_set(images, labels, std::string("mnist/") + (split == Split::train ? "train" : "test"));
+  return checked(read_image_set(images, labels, std::string("mnist/") + (split == Split::train ? "train" : "test")),
+                 "mnist", 10, labels);
 }
 
 ImageSet load_fashion(Split split, const DataSources& src) {
@@ -34,7 +51,8 @@ ImageSet load_fashion(Split split, const DataSources& src) {
                              "` does) or set data.fashion_dir";
   require_file(images, "fashion", remedy);
   require_file(labels, "fashion", remedy);
-  return read_image_set(images, labels, std::string("fashion/") + (split == Split::train ? "train" : "test"));
+  return checked(read_image_set(images, labels, std::string("fashion/") + (split == Split::train ? "train" : "test")),
+                 "fashion", 10, labels);
 }
 
 // EMNIST stores each image transposed (column-major) relative to MNIST.
@@ -69,8 +87,9 @@ ImageSet load_emnist(const std::string& which, Split split, const DataSources& s
       l -= 1;
     }
     set.n_classes = 26;
+    return checked(std::move(set), name, 26, labels);
   }
-  return set;
+  return checked(std::move(set), name, 47, labels);
 }
 
 }  // namespace
@@ -86,6 +105,15 @@ ImageSet load_dataset(const std::string& name, Split split, const DataSources& s
   if (name == "emnist-balanced") return load_emnist("balanced", split, sources);
   if (name == "emnist-letters") return load_emnist("letters", split, sources);
   throw Error("unknown dataset '" + name + "' (known: mnist, fashion, emnist-balanced, emnist-letters)");
+}
+
+DatasetSplits load_dataset_splits(const std::string& name, const DataSources& sources) {
+  DatasetSplits d{load_dataset(name, Split::train, sources), load_dataset(name, Split::test, sources)};
+  if (d.train.rows != d.test.rows || d.train.cols != d.test.cols)
+    throw Error("dataset " + name + " (" + dataset_location(name, sources).string() + "): its test images are " +
+                std::to_string(d.test.rows) + " x " + std::to_string(d.test.cols) + " pixels, its training images " +
+                std::to_string(d.train.rows) + " x " + std::to_string(d.train.cols));
+  return d;
 }
 
 std::filesystem::path dataset_location(const std::string& name, const DataSources& sources) {

@@ -3,6 +3,7 @@
 //   fashion          Fashion-MNIST, from Debian's dataset-fashion-mnist package
 //   emnist-balanced  EMNIST balanced split (47 classes), from the user's copy of NIST's files
 //   emnist-letters   EMNIST letters (labels 1..26 mapped to 0..25), from the user's copy
+// A label beyond the family's classes (10, 10, 47, 26) is an Error naming the labels file.
 // EMNIST images are stored transposed relative to MNIST; the loader transposes them back.
 #pragma once
 #include <filesystem>
@@ -25,6 +26,12 @@ const std::vector<std::string>& dataset_names();
 
 // Throws an Error naming the dataset and how to get it when its files are missing.
 ImageSet load_dataset(const std::string& name, Split split, const DataSources& sources);
+
+// Both splits of a dataset; an Error when their images differ in shape.
+struct DatasetSplits {
+  ImageSet train, test;
+};
+DatasetSplits load_dataset_splits(const std::string& name, const DataSources& sources);
 
 // Where the files of a dataset are expected (for `modspec data info`).
 std::filesystem::path dataset_location(const std::string& name, const DataSources& sources);

@@ -1,18 +1,17 @@
 #include "data/idx.hpp"
 
-#include <fstream>
 #include <sstream>
 #include <zlib.h>
 
 #include "util/error.hpp"
+#include "util/read_file.hpp"
 
 namespace modspec {
 namespace {
 
 std::vector<uint8_t> read_bytes(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(file.string() + ": cannot open file");
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+  const std::string bytes = read_file(file);
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
 
 std::vector<uint8_t> gunzip(const std::vector<uint8_t>& packed, const std::filesystem::path& file) {
@@ -23,7 +22,18 @@ std::vector<uint8_t> gunzip(const std::vector<uint8_t>& packed, const std::files
   std::vector<uint8_t> out;
   std::vector<uint8_t> chunk(1 << 20);
   int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
+  // A file may hold several gzip members one after another (`cat a.gz b.gz`): each is inflated in
+  // turn. Anything after the last member that is not another member is an error.
+  for (;;) {
+    if (rc == Z_STREAM_END) {
+      if (zs.avail_in == 0) break;
+      if (zs.avail_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b) {
+        const size_t extra = zs.avail_in;
+        inflateEnd(&zs);
+        throw Error(file.string() + ": " + std::to_string(extra) + " bytes of trailing data after the gzip stream");
+      }
+      inflateReset(&zs);
+    }
     zs.next_out = chunk.data();
     zs.avail_out = static_cast<uInt>(chunk.size());
     rc = inflate(&zs, Z_NO_FLUSH);
@@ -48,8 +58,9 @@ uint32_t big_endian_u32(const uint8_t* p) {
 
 }  // namespace
 
-IdxArray read_idx(const std::filesystem::path& file) {
-  std::vector<uint8_t> bytes = read_bytes(file);
+IdxArray read_idx(const std::filesystem::path& file) { return parse_idx(read_bytes(file), file); }
+
+IdxArray parse_idx(std::vector<uint8_t> bytes, const std::filesystem::path& file) {
   if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) bytes = gunzip(bytes, file);
   const std::string where = file.string() + ": ";
   if (bytes.size() < 4) throw Error(where + "too short for an IDX header (" + std::to_string(bytes.size()) + " bytes)");

@@ -14,5 +14,7 @@ struct IdxArray {
 
 // Only unsigned-byte arrays (type code 0x08) are accepted: every dataset modspec reads uses them.
 IdxArray read_idx(const std::filesystem::path& file);
+// The same for the bytes of a file already read; `file` names it in errors.
+IdxArray parse_idx(std::vector<uint8_t> bytes, const std::filesystem::path& file);
 
 }  // namespace modspec

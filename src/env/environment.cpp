@@ -25,8 +25,9 @@ Environment::Environment(EnvSpec spec) : spec_(std::move(spec)) {
   for (const auto& name : spec_.datasets) {
     if (loaded.count(name)) continue;
     Side side;
-    side.train = std::make_shared<ImageSet>(load_dataset(name, Split::train, spec_.sources));
-    side.test = std::make_shared<ImageSet>(load_dataset(name, Split::test, spec_.sources));
+    DatasetSplits splits = load_dataset_splits(name, spec_.sources);
+    side.train = std::make_shared<ImageSet>(std::move(splits.train));
+    side.test = std::make_shared<ImageSet>(std::move(splits.test));
     loaded[name] = side;
   }
   for (const auto& name : spec_.datasets) sides_.push_back(loaded[name]);

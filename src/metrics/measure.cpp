@@ -60,12 +60,21 @@ Specialization specialize(const Grid& g, int64_t t, const MeasureImpl& impl, con
 
 }  // namespace
 
-std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec) {
+std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec,
+                                    const MeasureStageCallback& on_stage) {
   const auto t0 = std::chrono::steady_clock::now();
+  auto stage = [&](const std::string& what) {
+    if (on_stage) on_stage(what);
+  };
   std::vector<std::unique_ptr<MeasureImpl>> impls;
   for (const auto& name : spec.metrics) impls.push_back(make_measure(name));
+  stage("caching states");
   MeasureContext ctx(stack, env, spec);
-  for (auto& impl : impls) impl->prepare(ctx);
+  for (size_t i = 0; i < impls.size(); ++i) {
+    stage(spec.metrics[i]);
+    impls[i]->prepare(ctx);
+  }
+  stage("values and specialization per network");
   const int64_t K = ctx.K, M = ctx.M, T = ctx.T, S = ctx.S, L = int64_t(ctx.sets.size());
   const double shared_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -118,7 +127,8 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
     MetricSpec plain = spec;
     plain.null_repeats = 0;
     plain.untrained_baseline = false;
-    const auto before = measure(*untrained, env, plain);
+    const auto before =
+        measure(*untrained, env, plain, [&](const std::string& what) { stage("untrained baseline: " + what); });
     for (int64_t net = 0; net < K; ++net) {
       std::map<std::tuple<std::string, std::string, int64_t>, double> f;
       for (const auto& r : before[size_t(net)].specialization) f[{r.metric, r.starts, r.step}] = r.network;

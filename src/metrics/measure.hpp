@@ -27,6 +27,7 @@
 #pragma once
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -89,7 +90,12 @@ struct NetworkMetrics {
   double seconds = 0;
 };
 
+// Called as each stage of measuring begins ("caching states", a measure's name, ...), so that a
+// caller can show where minutes of work stand.
+using MeasureStageCallback = std::function<void(const std::string& stage)>;
+
 // One result per network of the stack.
-std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec);
+std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec,
+                                    const MeasureStageCallback& on_stage = {});
 
 }  // namespace modspec

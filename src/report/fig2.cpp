@@ -8,6 +8,7 @@
 #include "report/gnuplot.hpp"
 #include "report/last_step.hpp"
 #include "util/atomic_file.hpp"
+#include "util/csv.hpp"
 #include "util/error.hpp"
 #include "util/statistics.hpp"
 
@@ -43,23 +44,24 @@ const std::vector<double>& values_of(const std::map<std::string, std::vector<dou
 
 void draw_fig2(const std::vector<Fig2Point>& points, const std::vector<std::string>& metrics,
                const std::filesystem::path& dir) {
-  std::ostringstream dat;
-  dat << "# p Q, then per measure: mean, 95% interval low and high (the mean when one seed gives none), null mean, "
-         "seeds\n# p Q";
-  for (const auto& m : metrics) dat << " " << m << "_mean " << m << "_low " << m << "_high " << m << "_null " << m << "_seeds";
-  dat << "\n" << std::setprecision(8);
+  // fig2.csv: a row per p; p, Q, then per measure F's mean, its 95% interval (the mean when one
+  // seed gives none), the permutation null's mean and the number of seeds.
+  Table data;
+  data.columns = {"p", "Q"};
+  for (const auto& m : metrics)
+    for (const char* part : {"_mean", "_low", "_high", "_null", "_seeds"}) data.columns.push_back("F_" + m + part);
   for (const auto& pt : points) {
-    dat << pt.p << " " << pt.q;
+    std::vector<std::string> row{csv_number(pt.p), csv_number(pt.q)};
     for (const auto& m : metrics) {
       const Interval ci = t_interval(values_of(pt.f, m));
       const bool spread = ci.n > 1;
-      dat << " " << gnuplot_number(ci.mean) << " " << gnuplot_number(spread ? ci.low : ci.mean) << " "
-          << gnuplot_number(spread ? ci.high : ci.mean) << " " << gnuplot_number(mean_of(values_of(pt.null, m))) << " "
-          << ci.n;
+      for (double x : {ci.mean, spread ? ci.low : ci.mean, spread ? ci.high : ci.mean, mean_of(values_of(pt.null, m)),
+                       double(ci.n)})
+        row.push_back(csv_number(x));
     }
-    dat << "\n";
+    data.rows.push_back(std::move(row));
   }
-  write_file_atomic(dir / "fig2.dat", dat.str());
+  write_file_atomic(dir / "fig2.csv", to_csv(data));
 
   const size_t cols = metrics.size();
   std::string titles;
@@ -67,7 +69,7 @@ void draw_fig2(const std::vector<Fig2Point>& points, const std::vector<std::stri
   std::ostringstream gp;
   gp << "# Fig. 2: specialization F at the last step against Q (top) and p (bottom); mean and 95% confidence\n"
      << "# interval over seeds, the permutation null's mean dashed.\n"
-     << "titles = \"" << titles << "\"\n"
+     << kGnuplotReadsCsv << "titles = \"" << titles << "\"\n"
      << "do for [fmt in \"png svg\"] {\n"
      << "  " << gnuplot_terminal(int64_t(500 * cols), 900, 11)
      << "  set output 'fig2.'.fmt\n"
@@ -77,14 +79,14 @@ void draw_fig2(const std::vector<Fig2Point>& points, const std::vector<std::stri
      << "    c = 3 + 5 * (i - 1)\n"
      << "    set title word(titles, i); set xlabel 'structural modularity Q'; set ylabel 'specialization F'\n"
      << "    unset logscale x; set xrange [0:0.5]\n"
-     << "    plot 'fig2.dat' using 2:(column(c)):(column(c+1)):(column(c+2)) with yerrorlines lw 2 pt 7 lc rgb '#1f77b4', \\\n"
+     << "    plot 'fig2.csv' using 2:(column(c)):(column(c+1)):(column(c+2)) with yerrorlines lw 2 pt 7 lc rgb '#1f77b4', \\\n"
      << "         '' using 2:(column(c+3)) with lines dt 2 lw 1.5 lc rgb 'gray40'\n"
      << "  }\n"
      << "  do for [i=1:" << cols << "] {\n"
      << "    c = 3 + 5 * (i - 1)\n"
      << "    set title word(titles, i); set xlabel 'inter-module connection fraction p'; set ylabel 'specialization F'\n"
      << "    set logscale x; set autoscale x\n"
-     << "    plot 'fig2.dat' using 1:(column(c)):(column(c+1)):(column(c+2)) with yerrorlines lw 2 pt 7 lc rgb '#d62728', \\\n"
+     << "    plot 'fig2.csv' using 1:(column(c)):(column(c+1)):(column(c+2)) with yerrorlines lw 2 pt 7 lc rgb '#d62728', \\\n"
      << "         '' using 1:(column(c+3)) with lines dt 2 lw 1.5 lc rgb 'gray40'\n"
      << "  }\n"
      << "  unset multiplot\n"

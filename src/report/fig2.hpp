@@ -3,7 +3,7 @@
 // sweep holds, the mean over seeds with its 95% confidence interval (Student's t; a point with one
 // seed has none) and the permutation null's mean as a dashed line. Runs whose F is not
 // informative (informative = 0) are left out and counted. Drawn from a sweep table; the figure
-// directory keeps fig2.dat and fig2.gp beside fig2.png and fig2.svg.
+// directory keeps fig2.csv and fig2.gp beside fig2.png and fig2.svg.
 #pragma once
 #include <filesystem>
 #include <map>

@@ -6,31 +6,28 @@
 
 #include "report/gnuplot.hpp"
 #include "util/atomic_file.hpp"
+#include "util/csv.hpp"
 
 namespace modspec {
 namespace {
 
-// NAME.dat: one block per (panel, p_s), each a row per step.
+// NAME.csv: a row per (panel, p_s, step), in the figure's order, so that the rows of one curve
+// are consecutive (the script picks them with `every`); per measure, the own-digit
+// specialization of module 0 and of module 1.
 void write_fig4_data(const Fig4Data& d, const std::filesystem::path& dir) {
-  std::ostringstream dat;
-  dat << "# one block per (panel, p_s), panels in the figure's order; columns: step, then per metric (";
-  for (const auto& m : d.pictures) dat << m << (m == d.pictures.back() ? "" : " ");
-  dat << ") the own-digit specialization of module 0 and module 1\n" << std::setprecision(6);
+  Table data;
+  data.columns = {"panel", "p_s", "step"};
+  for (const auto& m : d.pictures)
+    for (const char* module : {"_module0", "_module1"}) data.columns.push_back("own_" + m + module);
   for (const auto& panel : d.panels)
-    for (int64_t p_s : d.p_ss) {
-      dat << "# " << panel.title << ", p_s = " << p_s << "\n";
+    for (int64_t p_s : d.p_ss)
       for (int64_t step = 0; step <= d.last_step; ++step) {
-        dat << step;
+        std::vector<std::string> row{panel.title, std::to_string(p_s), std::to_string(step)};
         for (const auto& m : d.pictures)
-          for (int64_t module = 0; module < 2; ++module) {
-            dat << " " << gnuplot_number(d.own(panel, p_s, module, m, step));
-          }
-        dat << "\n";
+          for (int64_t module = 0; module < 2; ++module) row.push_back(csv_number(d.own(panel, p_s, module, m, step)));
+        data.rows.push_back(std::move(row));
       }
-      dat << "\n\n";
-    }
-  write_file_atomic(dir / (d.name + ".dat"), dat.str());
-
+  write_file_atomic(dir / (d.name + ".csv"), to_csv(data));
 }
 
 // NAME.gp: one picture per measure (and their mean), a panel per condition, a colour per p_s.
@@ -46,11 +43,11 @@ void write_fig4_script(const Fig4Data& d, const std::filesystem::path& dir) {
   const std::vector<std::string> colours{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
   std::ostringstream gp;
   gp << "# " << d.name << ": each module's specialization on its own digit at every step, mean over seeds.\n"
-     << "set xrange [-0.2:" << double(d.last_step) + 0.2 << "]; set xtics 1; set yrange [-1.05:1.05]; set grid\n"
+     << kGnuplotReadsCsv << "set xrange [-0.2:" << double(d.last_step) + 0.2 << "]; set xtics 1; set yrange [-1.05:1.05]; set grid\n"
      << "set xlabel 'step'; set ylabel 'own-digit specialization'\n"
      << "set key right center font 'sans,9'\n"
      << gnuplot_pictures_begin(d.name, d.pictures, int64_t(80 + 420 * cols), int64_t(80 + 330 * rows))
-     << "    col0 = 2 * m; col1 = 2 * m + 1\n"
+     << "    col0 = 2 * m + 2; col1 = 2 * m + 3\n"
      << "    set multiplot layout " << rows << "," << cols
      << " title 'specialization on own digit ('.metric.'), module 0 solid, module 1 dashed'\n";
   size_t k = 0;
@@ -66,11 +63,13 @@ void write_fig4_script(const Fig4Data& d, const std::filesystem::path& dir) {
     }
     gp << "    plot 0 notitle lc rgb 'black' lw 0.5";
     for (size_t j = 0; j < d.p_ss.size(); ++j) {
-      const size_t block = k * d.p_ss.size() + j;
+      const size_t rows_per_curve = size_t(d.last_step) + 1, first = (k * d.p_ss.size() + j) * rows_per_curve;
+      std::ostringstream curve;
+      curve << "every ::" << first << "::" << first + rows_per_curve - 1;
       const std::string colour = colours[j % colours.size()];
-      gp << ", \\\n      '" << d.name << ".dat' index " << block << " using 1:(column(col0)) with linespoints lw 2 pt 7 lc rgb '"
+      gp << ", \\\n      '" << d.name << ".csv' " << curve.str() << " using 3:(column(col0)) with linespoints lw 2 pt 7 lc rgb '"
          << colour << "' title 'p_s = " << d.p_ss[j] << "'"
-         << ", \\\n      '' index " << block << " using 1:(column(col1)) with linespoints lw 2 pt 6 dt 2 lc rgb '" << colour
+         << ", \\\n      '' " << curve.str() << " using 3:(column(col1)) with linespoints lw 2 pt 6 dt 2 lc rgb '" << colour
          << "' notitle";
     }
     gp << "\n";
@@ -78,7 +77,6 @@ void write_fig4_script(const Fig4Data& d, const std::filesystem::path& dir) {
   }
   gp << "    unset multiplot\n" << kGnuplotPicturesEnd;
   write_file_atomic(dir / (d.name + ".gp"), gp.str());
-
 }
 
 }  // namespace

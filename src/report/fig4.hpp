@@ -9,7 +9,7 @@
 // Every panel has one colour per number of inter-module synapses p_s and plots each module's
 // specialization on its own digit, F^0 for module 0 and -F^1 for module 1 (with the paper's
 // formula Mbar(m, m) - Mbar(m, other); with the ratio formula its ratio) (module 0 solid, module 1
-// dashed), mean over seeds. The figure directory keeps fig4X.dat and fig4X.gp beside the
+// dashed), mean over seeds. The figure directory keeps fig4X.csv and fig4X.gp beside the
 // images: fig4X.png/.svg for the mean of the measures, fig4X-<metric>.png/.svg for each.
 #pragma once
 #include <filesystem>
@@ -19,7 +19,7 @@
 
 namespace modspec {
 
-// Writes NAME.dat and NAME.gp into dir and draws the pictures.
+// Writes NAME.csv and NAME.gp into dir and draws the pictures.
 void draw_fig4(const Fig4Data& data, const std::filesystem::path& dir);
 
 // A compact text table of network specialization F per step (retraining, the paper's main

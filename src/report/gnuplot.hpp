@@ -1,4 +1,4 @@
-// Figures are drawn by gnuplot from a data file and a script kept beside the image, so a
+// Figures are drawn by gnuplot from a CSV data file and a script kept beside the image, so a
 // user can restyle any figure by editing its .gp file and running `gnuplot FILE.gp`.
 #pragma once
 #include <cstdint>
@@ -25,6 +25,10 @@ inline constexpr const char* kGnuplotPicturesEnd = "  }\n}\n";
 
 // A number as data-file or title text, shortest form; NaN (a missing value) as "NaN".
 std::string gnuplot_number(double x);
+
+// The lines that make a script read modspec's figure data: CSV files with a header row
+// (util/csv.hpp), which pandas reads as they are.
+inline constexpr const char* kGnuplotReadsCsv = "set datafile separator comma\nset datafile columnheaders\n";
 
 // Quotes a string for use inside a gnuplot double-quoted literal.
 std::string gnuplot_quote(const std::string& text);

@@ -11,6 +11,7 @@
 #include "report/last_step.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "util/atomic_file.hpp"
+#include "util/csv.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
@@ -111,35 +112,34 @@ void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const
   const std::vector<std::string>& metrics = maps.metrics;
   const size_t rows = maps.variants.size(), cols = maps.covariances.size();
 
-  // One block per panel (gnuplot `index`), every (n, p_s) cell present, NaN where no run is.
-  std::ostringstream dat;
-  dat << "# panels in order: variant-major, then c; columns: p_s_index n_index p_s n";
-  for (const auto& m : metrics) dat << " F_" << m;
-  dat << " seeds\n" << std::setprecision(6);
+  // NAME.csv: a row per (panel, n, p_s) cell, every cell present (NaN where no run is), the
+  // panels' rows consecutive (variant-major, then c) so the script picks a panel with `every`.
+  Table data;
+  data.columns = {"variant", "c", "p_s_index", "n_index", "p_s", "n"};
+  for (const auto& m : metrics) data.columns.push_back("F_" + m);
+  data.columns.push_back("seeds");
   for (size_t v = 0; v < rows; ++v)
-    for (size_t c = 0; c < cols; ++c) {
-      dat << "# " << maps.variants[v] << ", c = " << maps.covariances[c] << "\n";
+    for (size_t c = 0; c < cols; ++c)
       for (size_t in = 0; in < maps.ns.size(); ++in)
         for (size_t ip = 0; ip < maps.p_ss.size(); ++ip) {
-          dat << ip << " " << in << " " << maps.p_ss[ip] << " " << maps.ns[in];
+          std::vector<std::string> row{maps.variants[v], csv_number(maps.covariances[c]), std::to_string(ip),
+                                       std::to_string(in), std::to_string(maps.p_ss[ip]), std::to_string(maps.ns[in])};
           size_t seeds = 0;
           for (const auto& m : metrics) {
             const auto& cells = maps.f.count(m) ? maps.f.at(m) : std::map<Heatmaps::Cell, std::vector<double>>{};
             auto it = cells.find({v, c, in, ip});
-            const double mean = it == cells.end() ? NAN : mean_of(it->second);
-            dat << " " << gnuplot_number(mean);
+            row.push_back(csv_number(it == cells.end() ? NAN : mean_of(it->second)));
             if (it != cells.end()) seeds = std::max(seeds, it->second.size());
           }
-          dat << " " << seeds << "\n";
+          row.push_back(std::to_string(seeds));
+          data.rows.push_back(std::move(row));
         }
-      dat << "\n\n";
-    }
-  write_file_atomic(dir / (name + ".dat"), dat.str());
+  write_file_atomic(dir / (name + ".csv"), to_csv(data));
 
   std::ostringstream gp;
   gp << "# " << name << ": specialization F at the last step over p_s (x) and n (y), mean over seeds;\n"
      << "# one panel per covariance c (columns), one row per network variant.\n"
-     << "array panel[" << rows * cols << "]\n";
+     << kGnuplotReadsCsv << "array panel[" << rows * cols << "]\n";
   for (size_t v = 0; v < rows; ++v)
     for (size_t c = 0; c < cols; ++c)
       gp << "panel[" << v * cols + c + 1 << "] = " << gnuplot_quote(maps.variants[v] + ", c = " + gnuplot_number(maps.covariances[c]))
@@ -154,12 +154,13 @@ void draw_heatmaps(const Heatmaps& maps, const std::filesystem::path& dir, const
      << "set cbrange [0:1]; set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')\n"
      << "unset key; set tics out nomirror\n"
      << gnuplot_pictures_begin(name, metrics, int64_t(120 + 380 * cols), int64_t(60 + 320 * rows))
-     << "    col = 4 + m\n"
+     << "    col = 6 + m; cells = " << maps.ns.size() * maps.p_ss.size() << "\n"
      << "    set multiplot layout " << rows << "," << cols << " title 'specialization F ('.metric.') at the last step'\n"
      << "    do for [k = 1:" << rows * cols << "] {\n"
      << "      set title panel[k]\n"
-     << "      plot '" << name << ".dat' index (k-1) using 1:2:(column(col)) with image, \\\n"
-     << "           '' index (k-1) using 1:2:(column(col) == column(col) ? sprintf('%.2f', column(col)) : ''):"
+     << "      first = (k - 1) * cells; last = first + cells - 1\n"
+     << "      plot '" << name << ".csv' every ::first::last using 3:4:(column(col)) with image, \\\n"
+     << "           '' every ::first::last using 3:4:(column(col) == column(col) ? sprintf('%.2f', column(col)) : ''):"
         "(column(col) > 0.6 ? 0 : 0xffffff) with labels textcolor rgb variable font 'sans,9'\n"
      << "    }\n"
      << "    unset multiplot\n"

@@ -2,7 +2,7 @@
 // seeds) over inter-module synapses p_s (x) and module size n (y); one panel per input
 // covariance c, one row of panels per network variant. A variant is the architecture together
 // with every other axis of the sweep but n, p, p_s, c and the seed (Fig. 5: bottleneck and
-// datasets). The figure directory keeps NAME.dat and NAME.gp beside the images: NAME.png/.svg
+// datasets). The figure directory keeps NAME.csv and NAME.gp beside the images: NAME.png/.svg
 // show the mean of the measures, NAME-<metric>.png/.svg each measure alone.
 #pragma once
 #include <array>

@@ -5,6 +5,7 @@
 
 #include "report/gnuplot.hpp"
 #include "util/atomic_file.hpp"
+#include "util/csv.hpp"
 
 namespace modspec {
 
@@ -28,20 +29,22 @@ void draw_pairs_figure(const Environment& env, const Batch& batch, const std::fi
             canvas[size_t((b * cell_h + y) * W + t * cell_w + s * side + x)] = p[y * side + x];
       }
 
-  auto dat = out;
-  dat.replace_extension(".dat");
+  // The CSV beside the picture: a row per canvas pixel, intensity in [0, 1], -1 for the gaps.
+  auto data_file = out;
+  data_file.replace_extension(".csv");
   auto gp = out;
   gp.replace_extension(".gp");
-  std::ostringstream data;
-  for (int64_t y = 0; y < H; ++y) {
-    for (int64_t x = 0; x < W; ++x) data << (x ? " " : "") << canvas[size_t(y * W + x)];
-    data << "\n";
-  }
-  write_file_atomic(dat, data.str());
+  Table data;
+  data.columns = {"x", "y", "intensity"};
+  data.rows.reserve(size_t(H * W));
+  for (int64_t y = 0; y < H; ++y)
+    for (int64_t x = 0; x < W; ++x)
+      data.rows.push_back({std::to_string(x), std::to_string(y), csv_number(canvas[size_t(y * W + x)])});
+  write_file_atomic(data_file, to_csv(data));
 
   const auto& task = env.task();
   std::ostringstream script;
-  script << "set terminal pngcairo size " << 350 + W * 4 << "," << 60 + H * 4 << " font 'sans,11'\n"
+  script << kGnuplotReadsCsv << "set terminal pngcairo size " << 350 + W * 4 << "," << 60 + H * 4 << " font 'sans,11'\n"
          << "set output " << gnuplot_quote(out.filename().string()) << "\n"
          << "unset key; unset colorbox; unset border; unset xtics; unset ytics\n"
          << "set lmargin at screen " << 340.0 / (350 + W * 4) << "\n"
@@ -69,7 +72,7 @@ void draw_pairs_figure(const Environment& env, const Batch& batch, const std::fi
   for (int64_t t = 0; t < steps && steps > 1; ++t)
     script << "set label " << B + t + 1 << " " << gnuplot_quote("t=" + std::to_string(t)) << " at first "
            << t * cell_w + S * side / 2 << ", first -2 center\n";
-  script << "plot " << gnuplot_quote(dat.filename().string()) << " matrix with image pixels\n";
+  script << "plot " << gnuplot_quote(data_file.filename().string()) << " using 1:2:3 with image pixels\n";
   write_file_atomic(gp, script.str());
   run_gnuplot(gp);
 }

@@ -7,7 +7,7 @@
 
 namespace modspec {
 
-// Writes out (PNG), and beside it out.dat (pixels) and out.gp (script).
+// Writes out (PNG), and beside it out.csv (pixels) and out.gp (script).
 void draw_pairs_figure(const Environment& env, const Batch& batch, const std::filesystem::path& out);
 
 }  // namespace modspec

@@ -7,6 +7,8 @@
 #include "model/modularity.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/read_file.hpp"
+#include "util/sha256.hpp"
 
 namespace modspec {
 namespace {
@@ -19,6 +21,24 @@ nlohmann::json read_json(const std::filesystem::path& file) {
   } catch (const nlohmann::json::exception&) {
     throw Error(file.string() + ": not valid JSON");
   }
+}
+
+// The bytes of `file`, checked against the SHA-256 that `record` (summary.json or metrics.json
+// of the same run) lists for it under "sha256"; runs written before the fingerprints existed
+// have none and are read unchecked.
+std::string read_checked(const std::filesystem::path& file, const std::filesystem::path& record) {
+  std::string bytes = read_file(file);
+  if (!std::filesystem::exists(record)) return bytes;
+  const auto j = read_json(record);
+  const auto name = file.filename().string();
+  if (j.contains("sha256") && j["sha256"].contains(name) && j["sha256"][name].get<std::string>() != sha256_hex(bytes))
+    throw Error(file.string() + ": damaged: its SHA-256 differs from the one " + record.filename().string() +
+                " recorded when it was written (retrain or remeasure the run)");
+  return bytes;
+}
+
+Table read_checked_csv(const std::filesystem::path& file, const std::filesystem::path& record) {
+  return parse_csv(read_checked(file, record), file);
 }
 
 // Run directories written before the group of all test tuples was named "all" left its field
@@ -46,7 +66,13 @@ void RunDir::write_model(const ModularRNNImpl& stack, int64_t k, const NetworkSt
     e[int64_t(i)][3] = edges[i].dst_unit;
   }
   archive.write("edges", e);
-  write_atomic_with(dir_ / "model.pt", [&](const std::filesystem::path& tmp) { archive.save_to(tmp.string()); });
+  // Serialized in memory, then written as any other file: checked, flushed, renamed.
+  std::string bytes;
+  archive.save_to([&](const void* data, size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  write_file_atomic(dir_ / "model.pt", bytes);
 }
 
 void RunDir::write_epochs(const Architecture& arch, const TaskShape& task, const std::vector<EpochRecord>& history) const {
@@ -69,7 +95,11 @@ void RunDir::write_epochs(const Architecture& arch, const TaskShape& task, const
   write_file_atomic(dir_ / "epochs.csv", csv.str());
 }
 
-void RunDir::write_summary(const nlohmann::json& summary) const {
+void RunDir::write_summary(const nlohmann::json& summary_in) const {
+  // The fingerprints of the files written before it, as they are on the disk.
+  nlohmann::json summary = summary_in;
+  for (const char* f : {"config.toml", "axes.json", "epochs.csv", "model.pt"})
+    if (std::filesystem::exists(dir_ / f)) summary["sha256"][f] = sha256_hex(read_file(dir_ / f));
   write_file_atomic(dir_ / "summary.json", summary.dump(2) + "\n");
 }
 
@@ -87,11 +117,12 @@ void RunDir::write_measures(const NetworkMetrics& m, const MetricSpec& spec) con
         << "," << csv_number(r.base) << "," << csv_number(r.normalised) << ","
         << csv_number_or_empty(r.decoder_accuracy, r.metric != "correlation") << "," << r.informative << "\n";
   write_file_atomic(dir_ / "metrics.csv", csv.str());
+  nlohmann::json j;
+  j["sha256"]["metrics.csv"] = sha256_hex(csv.str());
 
   std::ostringstream spec_csv;
   spec_csv << "metric,starts,step,module,module_specialization,network_specialization,informative,null_mean,null_sd,z,"
               "untrained\n";
-  nlohmann::json j;
   for (const auto& s : m.specialization) {
     const bool nulls = spec.null_repeats > 0;
     const std::string null_part = csv_number_or_empty(s.null_mean, nulls) + "," +
@@ -107,6 +138,7 @@ void RunDir::write_measures(const NetworkMetrics& m, const MetricSpec& spec) con
     j["F_module"][s.metric].push_back(s.module);
   }
   write_file_atomic(dir_ / "specialization.csv", spec_csv.str());
+  j["sha256"]["specialization.csv"] = sha256_hex(spec_csv.str());
   j["metrics"] = spec.metrics;
   j["readout"] = {{"hidden", spec.readout.hidden}, {"epochs", spec.readout.epochs},
                   {"stop_accuracy", spec.readout.stop_accuracy}, {"lr", spec.readout.lr},
@@ -119,8 +151,9 @@ void RunDir::write_measures(const NetworkMetrics& m, const MetricSpec& spec) con
 }
 
 void RunDir::start_fresh() const {
+  // Before any training: a directory that cannot take the results fails now, not after an epoch.
+  require_writable_directory(dir_);
   std::error_code ec;
-  if (!std::filesystem::exists(dir_, ec)) return;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
     if (entry.path().filename().string().find(".tmp.") != std::string::npos) std::filesystem::remove(entry.path(), ec);
   // The run's last files first: an interruption in between leaves a run that counts as unfinished.
@@ -150,11 +183,15 @@ std::vector<std::pair<std::string, std::string>> RunDir::axes() const {
 
 bool RunDir::has_measures() const { return std::filesystem::exists(dir_ / "metrics.json"); }
 
-Table RunDir::measures() const { return with_all_tuples_named(read_csv(dir_ / "metrics.csv")); }
+Table RunDir::measures() const {
+  return with_all_tuples_named(read_checked_csv(dir_ / "metrics.csv", dir_ / "metrics.json"));
+}
 
-Table RunDir::epochs() const { return read_csv(dir_ / "epochs.csv"); }
+Table RunDir::epochs() const { return read_checked_csv(dir_ / "epochs.csv", dir_ / "summary.json"); }
 
-Table RunDir::specialization() const { return with_all_tuples_named(read_csv(dir_ / "specialization.csv")); }
+Table RunDir::specialization() const {
+  return with_all_tuples_named(read_checked_csv(dir_ / "specialization.csv", dir_ / "metrics.json"));
+}
 
 nlohmann::json run_summary(const ModularRNNImpl& stack, int64_t k, const NetworkOutcome& outcome, const TaskShape& task,
                            double wall_seconds, double pairs_per_second) {
@@ -192,9 +229,10 @@ LoadedRun RunDir::load(torch::Device device) const {
   if (!std::filesystem::exists(dir / "model.pt"))
     throw Error(dir.string() + ": not a run directory (no model.pt; train one with `modspec train`)");
   Config config = this->config();
+  const std::string bytes = read_checked(dir / "model.pt", dir / "summary.json");
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from((dir / "model.pt").string());
+    archive.load_from(bytes.data(), bytes.size());
   } catch (const c10::Error&) {
     throw Error((dir / "model.pt").string() + ": unreadable checkpoint");
   }

@@ -6,13 +6,16 @@
 //                         destination module, destination unit)
 //   epochs.csv            one row per epoch (rewritten after each): lr, losses, test accuracy per
 //                         target and mean, decision share per target and module, seconds
-//   summary.json          status, epochs run, n, p, p_s, seed, Q, parameters, accuracies, timings
+//   summary.json          status, epochs run, n, p, p_s, seed, Q, parameters, accuracies, timings,
+//                         provenance, and the SHA-256 of config.toml, axes.json, epochs.csv, model.pt
 //   axes.json             in a sweep: the run's axis values as written in the sweep file
 //   metrics.csv           every measure's raw, base and normalised value per module, digit, step
 //   specialization.csv    F^m and F per measure and step, with their null and untrained baselines
-//   metrics.json          F and F^m over all test tuples, the readout settings, seconds
-// Every file is written to a temporary name and renamed into place. A run is finished once its
-// last file is in place: metrics.json when it is measured, else summary.json.
+//   metrics.json          F and F^m over all test tuples, the readout settings, seconds, and the
+//                         SHA-256 of metrics.csv and specialization.csv
+// Every file is written to a temporary name, flushed and renamed into place (util/atomic_file.hpp).
+// A run is finished once its last file is in place: metrics.json when it is measured, else
+// summary.json. Reads check a file against its recorded SHA-256 and name it when they differ.
 #pragma once
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -50,7 +53,8 @@ class RunDir {
   void write_measures(const NetworkMetrics& m, const MetricSpec& spec) const;
   // Before a network trains into this directory: removes temporary files an interrupted writer
   // left behind and every file of an earlier run, so that an earlier run's measures never sit
-  // beside new weights (nor make a sweep count the new run as done).
+  // beside new weights (nor make a sweep count the new run as done). Creates the directory and
+  // throws an Error naming it when no file can be written there.
   void start_fresh() const;
 
   bool has_summary() const;

@@ -3,12 +3,13 @@
 #include <chrono>
 
 #include "runtime/provenance.hpp"
+#include "train/memory_estimate.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
 
 std::vector<RecordedRun> train_and_record(const Environment& env, const std::vector<RunToTrain>& runs, bool measure,
-                                          const EpochCallback& on_epoch) {
+                                          const EpochCallback& on_epoch, const MeasureStageCallback& on_measure_stage) {
   if (runs.empty()) throw Error("internal: no run to train");
   const auto t0 = std::chrono::steady_clock::now();
   const std::string started = utc_now();
@@ -17,11 +18,9 @@ std::vector<RecordedRun> train_and_record(const Environment& env, const std::vec
   const Architecture arch = Architecture::from(first, env.n_stimuli(), env.pixels(), env.task().target_classes);
   std::vector<NetworkSpec> specs;
   for (const auto& r : runs) specs.push_back(NetworkSpec::from(r.config));
+  require_memory_for_stack(arch, specs, train, env.test_pairs().size);
   ModularRNN stack(arch, specs, torch::Device(train.device));
-  for (const auto& r : runs) {
-    std::filesystem::create_directories(r.dir.path());
-    r.dir.start_fresh();
-  }
+  for (const auto& r : runs) r.dir.start_fresh();
   Trainer trainer(env, stack, train);
   const auto outcomes = trainer.run([&](int64_t epoch, const std::vector<NetworkOutcome>& o) {
     for (size_t k = 0; k < runs.size(); ++k) runs[k].dir.write_epochs(arch, env.task(), o[k].history);
@@ -47,7 +46,7 @@ std::vector<RecordedRun> train_and_record(const Environment& env, const std::vec
   // Each network as it ended (a network that stopped early keeps the weights of that epoch).
   for (size_t k = 0; k < runs.size(); ++k) stack->load_network_state(int64_t(k), outcomes[k].weights);
   const MetricSpec metric_spec = MetricSpec::from(first);
-  auto results = modspec::measure(*stack, env, metric_spec);
+  auto results = modspec::measure(*stack, env, metric_spec, on_measure_stage);
   for (size_t k = 0; k < runs.size(); ++k) {
     runs[k].dir.write_measures(results[k], metric_spec);
     recorded[k].metrics = std::move(results[k]);

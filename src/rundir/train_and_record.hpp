@@ -25,8 +25,10 @@ struct RecordedRun {
 // Trains the runs together as one stack (they share every key but model.n, model.p, model.p_s
 // and model.seed; the first run's configuration sets the rest), rewrites each run's epochs.csv
 // after every epoch, writes each run directory, and measures the trained networks when `measure`
-// (metrics.* of the first run). `on_epoch` is called after each epoch, after epochs.csv.
+// (metrics.* of the first run). `on_epoch` is called after each epoch, after epochs.csv;
+// `on_measure_stage` as each stage of the measures begins.
 std::vector<RecordedRun> train_and_record(const Environment& env, const std::vector<RunToTrain>& runs, bool measure,
-                                          const EpochCallback& on_epoch = {});
+                                          const EpochCallback& on_epoch = {},
+                                          const MeasureStageCallback& on_measure_stage = {});
 
 }  // namespace modspec

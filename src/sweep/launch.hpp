@@ -29,7 +29,8 @@ bool launch_sweep(const SweepSpec& spec, const std::filesystem::path& out, const
 // and OUT/summary.csv from the table, written atomically; each returns the table's path. Run
 // directories that OUT/plan.json does not list are left out, with a warning naming how many,
 // unless `all_runs`.
-std::filesystem::path write_sweep_table(const std::filesystem::path& dir, bool all_runs = false);
+// Every run left out or incomplete is reported on stderr; with `strict` any is an Error.
+std::filesystem::path write_sweep_table(const std::filesystem::path& dir, bool all_runs = false, bool strict = false);
 std::filesystem::path write_sweep_summary(const std::filesystem::path& dir, bool bootstrap);
 
 }  // namespace modspec

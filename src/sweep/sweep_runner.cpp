@@ -16,6 +16,7 @@
 #include "runtime/threads.hpp"
 #include "rundir/train_and_record.hpp"
 #include "sweep/plan_files.hpp"
+#include "sweep/stack_claim.hpp"
 #include "util/error.hpp"
 #include "util/progress.hpp"
 
@@ -86,6 +87,8 @@ void run_stack(const std::vector<const PlannedRun*>& runs, bool measure, Environ
                  {"seconds", e.seconds}});
     }
     progress.add(trained);
+  }, [&](const std::string& stage) {
+    progress.note("measuring " + count_of(int64_t(runs.size()), "network") + ": " + stage);
   });
   // Networks that stopped early will train no more epochs.
   int64_t unused = 0;
@@ -145,10 +148,11 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
   const int64_t n_workers = std::max<int64_t>(1, std::min<int64_t>(options.workers, int64_t(work.size())));
   {
     std::ostringstream plan_line;
-    plan_line << options.label << ": " << report.runs << " runs planned";
+    plan_line << options.label << ": " << count_of(report.runs, "run") << " planned";
     if (options.shards > 1) plan_line << " in shard " << options.shard << " of " << options.shards;
-    plan_line << ", " << report.skipped << " already done, " << todo << " to train in " << work.size() << " stacks ("
-              << network_epochs << " network-epochs at most) on " << n_workers << " workers";
+    plan_line << ", " << report.skipped << " already done, " << todo << " to train in "
+              << count_of(int64_t(work.size()), "stack") << " (" << network_epochs << " network-epochs at most) on "
+              << count_of(n_workers, "worker");
     if (sweep.measure) plan_line << ", then measured";
     Progress::stage(plan_line.str());
   }
@@ -157,28 +161,63 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
   EnvironmentCache envs;
   std::atomic<size_t> next{0};
   std::mutex done_mutex;
-  int64_t done = 0;
+  int64_t done = 0, by_others = 0;
+  std::vector<size_t> held_elsewhere;  // stacks another process was training when we came to them
   std::exception_ptr failure;
+  // Trains what is still pending of stack i under its claim: another process may have finished
+  // some or all of it since the plan was made, or died part-way through it.
+  auto train_claimed = [&](size_t i) {
+    std::vector<const PlannedRun*> pending;
+    int64_t finished_elsewhere = 0;
+    for (const auto* r : work[i]) {
+      if (RunDir(r->dir).finished(sweep.measure)) finished_elsewhere += r->point.config.integer("train.epochs");
+      else pending.push_back(r);
+    }
+    progress.add(finished_elsewhere);
+    if (!pending.empty()) run_stack(pending, sweep.measure, envs, progress, log);
+    std::lock_guard<std::mutex> lock(done_mutex);
+    done += int64_t(pending.size());
+    by_others += int64_t(work[i].size() - pending.size());
+  };
   auto worker = [&]() {
     use_one_intra_op_thread();
-    for (size_t i = next++; i < work.size(); i = next++) {
-      try {
-        run_stack(work[i], sweep.measure, envs, progress, log);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(done_mutex);
-        if (!failure) failure = std::current_exception();
-        next = work.size();
-        return;
+    try {
+      for (size_t i = next++; i < work.size(); i = next++) {
+        if (auto claim = StackClaim::try_claim(out, work[i][0]->hash)) {
+          train_claimed(i);
+        } else {
+          std::lock_guard<std::mutex> lock(done_mutex);
+          held_elsewhere.push_back(i);
+        }
       }
+    } catch (...) {
       std::lock_guard<std::mutex> lock(done_mutex);
-      done += int64_t(work[i].size());
+      if (!failure) failure = std::current_exception();
+      next = work.size();
     }
   };
-  std::vector<std::thread> threads;
-  for (int64_t w = 0; w < n_workers; ++w) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  if (failure) std::rethrow_exception(failure);
-  if (todo > 0) progress.finish(std::to_string(done) + " runs trained" + (sweep.measure ? " and measured" : ""));
+  auto run_workers = [&]() {
+    std::vector<std::thread> threads;
+    for (int64_t w = 0; w < n_workers; ++w) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+    if (failure) std::rethrow_exception(failure);
+  };
+  run_workers();
+  // The stacks other processes held: wait for each claim, then train whatever its holder left
+  // unfinished (nothing, unless it died), so that this process ends only with the whole share done.
+  if (!held_elsewhere.empty()) {
+    Progress::stage(options.label + ": " + count_of(int64_t(held_elsewhere.size()), "stack") +
+                    " claimed by other processes on " + out.string() + "; waiting for them");
+    for (size_t i : held_elsewhere) {
+      StackClaim claim = StackClaim::wait_for(out, work[i][0]->hash);
+      train_claimed(i);
+    }
+  }
+  if (todo > 0) {
+    std::string note = std::to_string(done) + " runs trained" + (sweep.measure ? " and measured" : "");
+    if (by_others > 0) note += ", " + std::to_string(by_others) + " by other processes";
+    progress.finish(note);
+  }
   report.trained = done;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;

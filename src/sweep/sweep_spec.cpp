@@ -33,6 +33,9 @@ std::vector<std::string> log_values(const std::string& key, const toml::array& s
   const double from = spec[0].value<double>().value(), to = spec[1].value<double>().value();
   const int64_t count = spec[2].value<int64_t>().value();
   if (from <= 0 || to <= 0 || count < 2) throw Error(where + "axis " + key + ": log needs from, to > 0 and count >= 2");
+  if (count > kMaxSweepRuns)
+    throw Error(where + "axis " + key + ": log count " + std::to_string(count) + " is more than a sweep may hold (" +
+                std::to_string(kMaxSweepRuns) + " runs)");
   const KeySpec* ks = find_key(key);
   std::vector<std::string> out;
   std::set<std::string> seen;
@@ -157,6 +160,19 @@ SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& 
   sweep.source = source;
   sweep.overrides = overrides;
 
+  // The plan's size before it is built (a sweep is held in memory whole), capped so the product
+  // of the axes' lengths cannot overflow.
+  {
+    int64_t runs = int64_t(seeds.size());
+    const size_t multiplied = combine == "zip" ? std::min<size_t>(axes.size(), 1) : axes.size();
+    for (size_t a = 0; a < multiplied; ++a) {
+      const int64_t values = int64_t(axes[a].values.size());
+      runs = values == 0 || runs <= kMaxSweepRuns / values ? runs * values : kMaxSweepRuns + 1;
+    }
+    if (runs > kMaxSweepRuns)
+      throw Error(where + "the sweep has more than " + std::to_string(kMaxSweepRuns) +
+                  " runs, more than a sweep may hold; split it into several sweep files");
+  }
   // Index tuples of the axes' values.
   std::vector<std::vector<size_t>> combos;
   if (axes.empty()) {

@@ -29,6 +29,10 @@ struct RunPoint {
   std::vector<std::pair<std::string, std::string>> axes;  // (axis, value as written) incl. "seed"
 };
 
+// The most runs one sweep may plan: a plan is held in memory whole (a few KB a run), and a sweep
+// beyond it is better split into several files (README, "Sweeps").
+inline constexpr int64_t kMaxSweepRuns = 100000;
+
 struct SweepSpec {
   std::vector<RunPoint> points;
   int64_t stack = 16;

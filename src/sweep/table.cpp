@@ -28,21 +28,21 @@ struct RunFiles {
 };
 
 // The run directories to read, in name order.
-std::vector<std::filesystem::path> run_dirs(const std::filesystem::path& dir, bool all_runs, int64_t& not_in_plan) {
+std::vector<std::filesystem::path> run_dirs(const std::filesystem::path& dir, bool all_runs, SweepTables& out) {
   if (!std::filesystem::is_directory(dir / "runs")) throw Error(dir.string() + ": no runs/ folder (not a sweep directory)");
   std::vector<std::filesystem::path> dirs;
   for (const auto& e : std::filesystem::directory_iterator(dir / "runs"))
     if (RunDir(e.path()).has_summary()) dirs.push_back(e.path());
   std::sort(dirs.begin(), dirs.end());
-  not_in_plan = 0;
   const auto plan = all_runs ? std::nullopt : planned_runs(dir);
   if (!plan) return dirs;
   const std::set<std::string> planned(plan->begin(), plan->end());
   std::vector<std::filesystem::path> kept;
   for (const auto& d : dirs) {
     if (planned.count(d.filename().string())) kept.push_back(d);
-    else ++not_in_plan;
+    else ++out.not_in_plan;
   }
+  out.unfinished = int64_t(planned.size()) - int64_t(kept.size());
   return kept;
 }
 
@@ -127,17 +127,27 @@ std::string key_column(const std::string& prefix, const std::string& key) {
 SweepTables sweep_tables(const std::filesystem::path& dir, bool all_runs) {
   SweepTables out;
   std::vector<RunFiles> runs;
-  for (const auto& d : run_dirs(dir, all_runs, out.not_in_plan)) {
+  std::vector<std::string> unmeasured;
+  for (const auto& d : run_dirs(dir, all_runs, out)) {
     const RunDir run(d);
-    RunFiles f{d.filename().string(), run.axes(), run.summary(), run.config()};
-    f.measured = run.has_measures();
-    if (f.measured) {
-      f.measures = run.measures();
-      f.specialization = run.specialization();
+    const std::string name = d.filename().string();
+    try {
+      RunFiles f{name, run.axes(), run.summary(), run.config()};
+      f.measured = run.has_measures();
+      if (f.measured) {
+        f.measures = run.measures();
+        f.specialization = run.specialization();
+      } else {
+        unmeasured.push_back(name);
+      }
+      f.epochs = run.epochs();
+      runs.push_back(std::move(f));
+    } catch (const Error& e) {
+      out.unreadable.push_back(name + ": " + e.what());
     }
-    if (std::filesystem::exists(d / "epochs.csv")) f.epochs = run.epochs();
-    runs.push_back(std::move(f));
   }
+  // A sweep run without measures has none anywhere; a measured one lacking some lost them.
+  if (std::any_of(runs.begin(), runs.end(), [](const RunFiles& r) { return r.measured; })) out.unmeasured = unmeasured;
   const RunColumns columns = run_columns(runs);
   int64_t max_digits = 0;
   for (const auto& r : runs) max_digits = std::max<int64_t>(max_digits, int64_t(r.config.strings("env.datasets").size()));

@@ -22,6 +22,13 @@ namespace modspec {
 struct SweepTables {
   Table table, networks, epochs;
   int64_t not_in_plan = 0;  // finished run directories left out because OUT/plan.json does not list them
+  // Runs that are in none of the tables, each as "NAME: why" (a file missing, cut short, not
+  // parseable or not matching its recorded SHA-256): the tables never hold a number not read.
+  std::vector<std::string> unreadable;
+  // Runs in the tables without measures (trained, metrics.json missing) while others have them:
+  // their measure fields are empty.
+  std::vector<std::string> unmeasured;
+  int64_t unfinished = 0;  // planned runs not yet trained
 };
 
 // Reads the runs OUT/plan.json lists that have finished training (every run of runs/ when

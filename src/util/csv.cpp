@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "util/error.hpp"
+#include "util/read_file.hpp"
 
 namespace modspec {
 namespace {
@@ -66,12 +67,16 @@ std::string to_csv(const Table& table) {
   return out.str();
 }
 
-Table read_csv(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file.string() + ": cannot open");
+Table read_csv(const std::filesystem::path& file) { return parse_csv(read_file(file), file); }
+
+Table parse_csv(const std::string& text, const std::filesystem::path& file) {
+  if (text.empty()) throw Error(file.string() + ": empty CSV");
+  // modspec ends every line it writes, the last included: a file that does not end so was cut short.
+  if (text.back() != '\n') throw Error(file.string() + ": cut short (its last line is incomplete)");
+  std::istringstream in(text);
   Table t;
   std::string line;
-  if (!std::getline(in, line)) throw Error(file.string() + ": empty CSV");
+  std::getline(in, line);
   t.columns = split_csv_line(line);
   while (std::getline(in, line))
     if (!line.empty()) {

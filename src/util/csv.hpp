@@ -24,7 +24,10 @@ std::string csv_number(double value);
 inline std::string csv_number_or_empty(double value, bool present) { return present ? csv_number(value) : ""; }
 
 std::string to_csv(const Table& table);
-// Throws an Error naming the file when it cannot be read, is empty or has a row of another width.
+// Throws an Error naming the file when it cannot be read, is empty, does not end with a newline
+// (cut short) or has a row of another width.
 Table read_csv(const std::filesystem::path& file);
+// The same for text already read from `file`.
+Table parse_csv(const std::string& text, const std::filesystem::path& file);
 
 }  // namespace modspec

@@ -17,6 +17,10 @@ constexpr double kLogInterval = 30;        // seconds between plain lines
 
 }  // namespace
 
+std::string count_of(int64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 void Progress::set_quiet(bool quiet) { g_quiet = quiet; }
 bool Progress::quiet() { return g_quiet; }
 
@@ -44,6 +48,11 @@ void Progress::add(int64_t units, const std::string& note) {
   std::lock_guard<std::mutex> lock(mutex_);
   done_ += units;
   show(note, done_ >= total_ && !complete_shown_);
+}
+
+void Progress::note(const std::string& note) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  show(note, true);
 }
 
 void Progress::show(const std::string& note, bool force) {

@@ -10,6 +10,9 @@
 
 namespace modspec {
 
+// "1 stack", "3 stacks": a count and its noun, plural by an s.
+std::string count_of(int64_t n, const std::string& noun);
+
 class Progress {
  public:
   // `unit` names what is counted ("network-epochs"); empty for plain counts.
@@ -18,6 +21,9 @@ class Progress {
   void update(int64_t done, const std::string& note = "");
   // `units` more finished.
   void add(int64_t units, const std::string& note = "");
+  // Shows the counts with `note` now, unthrottled: for the rare moments the counts cannot tell
+  // (a stack's measures after its last epoch), so a log never falls silent across them.
+  void note(const std::string& note);
   void finish(const std::string& note = "");
 
   static void set_quiet(bool quiet);
