@@ -6,11 +6,14 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # What the build, the tests (pandas reads the tables; clang's libFuzzer and sanitizers fuzz the
-# readers) and the figures use, and nothing else.
+# readers; pytest tests the Python package), the Python package (pybind11, Debian's Python with
+# its torch, the same LibTorch modspec links) and the figures use, and nothing else.
 packages=(build-essential cmake ccache git ca-certificates
           libtorch-dev libopenblas0-openmp libblas-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
           zlib1g-dev gnuplot-nox libopenmpi-dev openmpi-bin dataset-fashion-mnist libgtest-dev
-          python3-pandas clang libclang-rt-14-dev)
+          python3-pandas clang libclang-rt-14-dev
+          python3-dev pybind11-dev python3-torch python3-pytest python3-nbclient python3-ipykernel
+          python3-matplotlib)
 
 # One temporary directory for the whole script, removed on every exit path (success, failure,
 # Ctrl-C).
@@ -67,6 +70,18 @@ build() {
   cmake --build "$repo/build" -j "$(nproc)"
 }
 
+# Debian's Python finds the package built in build/python through a .pth file in its directory
+# for local packages: `import modspec` works from anywhere. The checkout set up last is the one
+# imported.
+python_path() {
+  [ -d "$repo/build/python/modspec" ] || return 0
+  local site
+  site=$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])')
+  as_root mkdir -p "$site"
+  echo "$repo/build/python" | as_root tee "$site/modspec.pth" >/dev/null
+}
+
 install_packages
 fetch_mnist
 build
+python_path

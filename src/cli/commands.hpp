@@ -23,6 +23,7 @@ void add_config_command(CLI::App& app);
 void add_data_commands(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_measure_command(CLI::App& app);
+void add_states_command(CLI::App& app);
 void add_sweep_commands(CLI::App& app);
 void add_reproduce_command(CLI::App& app);
 

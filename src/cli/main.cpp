@@ -18,7 +18,7 @@ bool computes(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.empty() || arg[0] == '-') continue;
-    return arg == "train" || arg == "measure" || arg == "sweep" || arg == "reproduce";
+    return arg == "train" || arg == "measure" || arg == "states" || arg == "sweep" || arg == "reproduce";
   }
   return false;
 }
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   modspec::cli::add_data_commands(app);
   modspec::cli::add_train_command(app);
   modspec::cli::add_measure_command(app);
+  modspec::cli::add_states_command(app);
   modspec::cli::add_sweep_commands(app);
   modspec::cli::add_reproduce_command(app);
   try {

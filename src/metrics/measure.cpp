@@ -58,18 +58,14 @@ Specialization specialize(const Grid& g, int64_t t, const MeasureImpl& impl, con
   return s;
 }
 
-}  // namespace
-
-std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec,
-                                    const MeasureStageCallback& on_stage) {
-  const auto t0 = std::chrono::steady_clock::now();
-  auto stage = [&](const std::string& what) {
-    if (on_stage) on_stage(what);
-  };
+// Every measure of `spec` over the context's networks: each prepared for the whole stack, then
+// each network's values and specialization. t0: when the measurement began (its shared time is
+// split among the networks).
+std::vector<NetworkMetrics> measure_all(MeasureContext& ctx, const MetricSpec& spec,
+                                        const std::function<void(const std::string&)>& stage,
+                                        std::chrono::steady_clock::time_point t0) {
   std::vector<std::unique_ptr<MeasureImpl>> impls;
   for (const auto& name : spec.metrics) impls.push_back(make_measure(name));
-  stage("caching states");
-  MeasureContext ctx(stack, env, spec);
   for (size_t i = 0; i < impls.size(); ++i) {
     stage(spec.metrics[i]);
     impls[i]->prepare(ctx);
@@ -121,6 +117,20 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
       }
     out.seconds = shared_seconds / double(K) + std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   }
+  return results;
+}
+
+}  // namespace
+
+std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec,
+                                    const MeasureStageCallback& on_stage) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto stage = [&](const std::string& what) {
+    if (on_stage) on_stage(what);
+  };
+  stage("caching states");
+  MeasureContext ctx(stack, env, spec);
+  std::vector<NetworkMetrics> results = measure_all(ctx, spec, stage, t0);
   if (spec.untrained_baseline) {
     // The same networks as initialised: the stack's specs draw the same starting weights again.
     ModularRNN untrained(stack.arch(), stack.specs(), stack.parameters()[0].device());
@@ -129,7 +139,7 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
     plain.untrained_baseline = false;
     const auto before =
         measure(*untrained, env, plain, [&](const std::string& what) { stage("untrained baseline: " + what); });
-    for (int64_t net = 0; net < K; ++net) {
+    for (int64_t net = 0; net < ctx.K; ++net) {
       std::map<std::tuple<std::string, std::string, int64_t>, double> f;
       for (const auto& r : before[size_t(net)].specialization) f[{r.metric, r.starts, r.step}] = r.network;
       for (auto& r : results[size_t(net)].specialization) r.untrained = f.at({r.metric, r.starts, r.step});
@@ -137,6 +147,13 @@ std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& en
     }
   }
   return results;
+}
+
+NetworkMetrics measure_states(const GivenStates& given, const MetricSpec& spec) {
+  if (spec.untrained_baseline) throw Error("metrics.untrained_baseline needs the network, not its states");
+  const auto t0 = std::chrono::steady_clock::now();
+  MeasureContext ctx(given, spec);
+  return measure_all(ctx, spec, [](const std::string&) {}, t0)[0];
 }
 
 }  // namespace modspec

@@ -90,6 +90,18 @@ struct NetworkMetrics {
   double seconds = 0;
 };
 
+// Hidden states brought from elsewhere (another model, a recording): one network's modules at
+// every step, for training and test tuples, with each stimulus's class. The readout measures
+// (retraining, ablation) need nothing more; the others run the network again and need one.
+struct GivenStates {
+  torch::Tensor train_states;  // [T, M, N_train, n] float
+  torch::Tensor test_states;   // [T, M, N_test, n] float
+  torch::Tensor train_digits;  // [N_train, S] int64, classes 0..C-1
+  torch::Tensor test_digits;   // [N_test, S] int64
+  torch::Tensor test_starts;   // [N_test, S] int64 start step of each stimulus, or undefined (all tuples alike)
+  int64_t n_classes = 10;
+};
+
 // Called as each stage of measuring begins ("caching states", a measure's name, ...), so that a
 // caller can show where minutes of work stand.
 using MeasureStageCallback = std::function<void(const std::string& stage)>;
@@ -97,5 +109,10 @@ using MeasureStageCallback = std::function<void(const std::string& stage)>;
 // One result per network of the stack.
 std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec,
                                     const MeasureStageCallback& on_stage = {});
+
+// The measures of one network known by its states only (retraining and ablation; the others and
+// the untrained baseline need the network and are an Error). With the states `modspec states`
+// writes of a run, the same numbers as measuring the run.
+NetworkMetrics measure_states(const GivenStates& given, const MetricSpec& spec);
 
 }  // namespace modspec

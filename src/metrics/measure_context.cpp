@@ -5,6 +5,7 @@
 #include <map>
 
 #include "metrics/permutation.hpp"
+#include "util/error.hpp"
 #include "util/seed.hpp"
 
 namespace modspec {
@@ -55,18 +56,19 @@ std::vector<LabelSet> label_sets(const torch::Tensor& y_train, const torch::Tens
 
 }  // namespace
 
-MeasureContext::MeasureContext(ModularRNNImpl& stack_, const Environment& env_, const MetricSpec& spec_)
-    : stack(stack_),
-      env(env_),
-      spec(spec_),
-      K(stack_.stack_size()),
-      M(stack_.arch().n_modules),
-      T(stack_.arch().nb_steps),
-      S(env_.n_stimuli()),
-      C(env_.spec().n_classes),
-      chance(1.0 / double(env_.spec().n_classes)),
-      test(env_.test_pairs()),
-      train(env_.train_pairs(0)) {
+MeasureContext::MeasureContext(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec_)
+    : spec(spec_),
+      K(stack.stack_size()),
+      M(stack.arch().n_modules),
+      T(stack.arch().nb_steps),
+      S(env.n_stimuli()),
+      C(env.spec().n_classes),
+      chance(1.0 / double(env.spec().n_classes)),
+      n_test(env.test_pairs().size),
+      stack_(&stack),
+      env_(&env) {
+  const PairTable& test = env.test_pairs();
+  const PairTable train = env.train_pairs(0);
   test_states = cache_states(stack, env, test, Split::test, kMeasureTestNoise, &test_starts);
   if (wants(spec, "retraining") || wants(spec, "ablation"))
     train_states_ = cache_states(stack, env, train, Split::train, kMeasureTrainNoise);
@@ -75,8 +77,46 @@ MeasureContext::MeasureContext(ModularRNNImpl& stack_, const Environment& env_, 
   readouts_.resize(size_t(K));
 }
 
+MeasureContext::MeasureContext(const GivenStates& given, const MetricSpec& spec_)
+    : spec(spec_),
+      K(1),
+      M(given.test_states.size(1)),
+      T(given.test_states.size(0)),
+      S(given.test_digits.size(1)),
+      C(given.n_classes),
+      chance(1.0 / double(given.n_classes)),
+      n_test(given.test_states.size(2)),
+      test_states{given.test_states.to(torch::kFloat32).contiguous()},
+      train_states_{given.train_states.to(torch::kFloat32).contiguous()} {
+  const bool by_start = given.test_starts.defined();
+  test_starts = by_start ? given.test_starts.to(torch::kInt64).contiguous() : torch::zeros({n_test, S}, torch::kInt64);
+  sets = label_sets(given.train_digits.to(torch::kInt64).contiguous(), given.test_digits.to(torch::kInt64).contiguous(),
+                    spec.null_repeats, spec.readout.seed);
+  groups = test_groups(test_starts, by_start);
+  readouts_.resize(1);
+}
+
+namespace {
+
+const char* kNeedsNetwork =
+    "runs the network again and needs one: on given states only retraining and ablation can be measured";
+
+}  // namespace
+
+ModularRNNImpl& MeasureContext::stack() const {
+  if (!stack_) throw Error(std::string("this measure ") + kNeedsNetwork);
+  return *stack_;
+}
+
+const Environment& MeasureContext::env() const {
+  if (!env_) throw Error(std::string("this measure ") + kNeedsNetwork);
+  return *env_;
+}
+
+const PairTable& MeasureContext::test_pairs() const { return env().test_pairs(); }
+
 double MeasureContext::above_chance(const TestGroup& group) const {
-  return chance + 2.0 * std::sqrt(chance * (1 - chance) / double(group.size(test.size)));
+  return chance + 2.0 * std::sqrt(chance * (1 - chance) / double(group.size(n_test)));
 }
 
 const std::vector<ReadoutCorrect>& MeasureContext::readouts(int64_t net) {

@@ -46,15 +46,21 @@ struct LabelSet {
 };
 
 struct MeasureContext {
+  // A stack of modspec networks on its environment: the states are computed here.
   MeasureContext(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec);
+  // One network known by its states only (K = 1).
+  MeasureContext(const GivenStates& given, const MetricSpec& spec);
 
-  ModularRNNImpl& stack;
-  const Environment& env;
+  // The network and its environment, for the measures that run it again; an Error saying so
+  // when the context holds given states only.
+  ModularRNNImpl& stack() const;
+  const Environment& env() const;
+  const PairTable& test_pairs() const;
+
   const MetricSpec& spec;
   int64_t K, M, T, S, C;
   double chance;
-  const PairTable& test;
-  PairTable train;
+  int64_t n_test;
   torch::Tensor test_starts;  // [N_test, S]
   StateCache test_states;     // per network [T, M, N_test, n]
   std::vector<LabelSet> sets;
@@ -67,6 +73,8 @@ struct MeasureContext {
   const std::vector<ReadoutCorrect>& readouts(int64_t net);
 
  private:
+  ModularRNNImpl* stack_ = nullptr;
+  const Environment* env_ = nullptr;
   StateCache train_states_;
   std::vector<std::optional<std::vector<ReadoutCorrect>>> readouts_;
 };

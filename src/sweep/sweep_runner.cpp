@@ -70,7 +70,7 @@ nlohmann::json accuracies(const std::vector<std::string>& targets, const std::ve
 
 // Trains (and measures) one stack; `progress` counts its network-epochs as they finish.
 void run_stack(const std::vector<const PlannedRun*>& runs, bool measure, EnvironmentCache& envs, Progress& progress,
-               EventLog& log) {
+               EventLog& log, const std::function<void()>& check_interrupt) {
   std::vector<RunToTrain> todo;
   for (const auto* r : runs) todo.push_back({r->point.config, RunDir(r->dir), r->point.axes});
   const Environment& env = envs.get(runs[0]->point.config);
@@ -87,8 +87,10 @@ void run_stack(const std::vector<const PlannedRun*>& runs, bool measure, Environ
                  {"seconds", e.seconds}});
     }
     progress.add(trained);
+    if (check_interrupt) check_interrupt();
   }, [&](const std::string& stage) {
     progress.note("measuring " + count_of(int64_t(runs.size()), "network") + ": " + stage);
+    if (check_interrupt) check_interrupt();
   });
   // Networks that stopped early will train no more epochs.
   int64_t unused = 0;
@@ -174,7 +176,7 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
       else pending.push_back(r);
     }
     progress.add(finished_elsewhere);
-    if (!pending.empty()) run_stack(pending, sweep.measure, envs, progress, log);
+    if (!pending.empty()) run_stack(pending, sweep.measure, envs, progress, log, options.check_interrupt);
     std::lock_guard<std::mutex> lock(done_mutex);
     done += int64_t(pending.size());
     by_others += int64_t(work[i].size() - pending.size());

@@ -4,6 +4,7 @@
 // is in place, so a sweep killed at any moment (even kill -9) resumes where it stopped.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "sweep/run_plan.hpp"
@@ -16,6 +17,9 @@ struct SweepOptions {
   std::string data_dir;  // --data-dir, overrides data.dir
   std::string label = "sweep";  // names the progress bar (e.g. the MPI rank)
   std::string log_jsonl;        // --log-jsonl: append one JSON event per epoch and per finished run
+  // Called after every epoch and at each stage of the measures, in the worker's thread; it may
+  // throw to stop the sweep (the Python binding's Ctrl-C). Finished runs are kept.
+  std::function<void()> check_interrupt;
 };
 
 struct SweepReport {

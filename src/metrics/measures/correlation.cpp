@@ -18,18 +18,19 @@ class Correlation : public MeasureImpl {
     for (int64_t k = 0; k < ctx.S; ++k) {
       const uint64_t seed = derive_seed({ctx.spec.readout.seed, kReadout, 10, uint64_t(k)});
       if (ctx.spec.same_label_pairs) {
-        label_partners_.push_back(same_label_partners(ctx.test, k, seed));
+        label_partners_.push_back(same_label_partners(ctx.test_pairs(), k, seed));
         continue;
       }
-      const PairTable kept = shuffle_others(ctx.test, k, random_permutation(ctx.test.size, seed));
-      kept_states_.push_back(cache_states(ctx.stack, ctx.env, kept, Split::test, kMeasureTestNoise, nullptr, &ctx.test));
+      const PairTable kept = shuffle_others(ctx.test_pairs(), k, random_permutation(ctx.n_test, seed));
+      kept_states_.push_back(
+          cache_states(ctx.stack(), ctx.env(), kept, Split::test, kMeasureTestNoise, nullptr, &ctx.test_pairs()));
     }
-    base_perm_ = random_permutation(ctx.test.size, derive_seed({ctx.spec.readout.seed, kReadout, 20}));
+    base_perm_ = random_permutation(ctx.n_test, derive_seed({ctx.spec.readout.seed, kReadout, 20}));
   }
 
   void record(MeasureContext& ctx, int64_t net, const TestGroup& group, int64_t c, const Record& record) override {
     const auto& h = ctx.test_states[size_t(net)];  // [T, M, N_test, n]
-    const auto own_rows = group.indices(ctx.test.size);
+    const auto own_rows = group.indices(ctx.n_test);
     const auto base_partner = base_perm_.index_select(0, own_rows);
     const auto& set = ctx.sets[size_t(c)];
     const auto source = set.partner_of.defined() ? set.partner_of.index_select(0, own_rows) : own_rows;

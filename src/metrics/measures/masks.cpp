@@ -12,13 +12,13 @@ namespace {
 class Masks : public MeasureImpl {
  public:
   void prepare(MeasureContext& ctx) override {
-    if (ctx.env.task().target_classes[0] != ctx.C)
+    if (ctx.env().task().target_classes[0] != ctx.C)
       throw Error("config key metrics.measures: masks reads each digit's class from the network's first output, "
-                  "which has " + std::to_string(ctx.env.task().target_classes[0]) + " classes for task " +
-                  ctx.env.spec().task + " (use a task whose first target is a digit: parity, digit0, digit1, max, min)");
+                  "which has " + std::to_string(ctx.env().task().target_classes[0]) + " classes for task " +
+                  ctx.env().spec().task + " (use a task whose first target is a digit: parity, digit0, digit1, max, min)");
     std::vector<MaskLabels> labels;
     for (const auto& set : ctx.sets) labels.push_back({set.train, set.test});
-    outcome_ = train_masks(ctx.stack, ctx.env, labels, ctx.spec.masks);
+    outcome_ = train_masks(ctx.stack(), ctx.env(), labels, ctx.spec.masks);
   }
 
   void record(MeasureContext& ctx, int64_t net, const TestGroup& group, int64_t c, const Record& record) override {
