@@ -81,6 +81,7 @@ TEST(Cli, EverySubcommandRunsOnTheSyntheticDigits) {
   EXPECT_NE(sweep.output.find("2 runs planned, 0 already done, 2 to train in 1 stack ("), std::string::npos)
       << sweep.output;
   EXPECT_NE(sweep.output.find("measuring 2 networks: retraining"), std::string::npos) << "the measures' stages are shown";
+  EXPECT_NE(sweep.output.find("training estimated at about"), std::string::npos) << "an estimate before training";
   for (const char* f : {"table.csv", "networks.csv", "epochs.csv", "plan.json", "sweep.toml"})
     EXPECT_TRUE(std::filesystem::exists(tmp / "sweep" / f)) << f;
 

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <iostream>
@@ -15,8 +16,10 @@
 #include "env/environment.hpp"
 #include "runtime/threads.hpp"
 #include "rundir/train_and_record.hpp"
+#include "sweep/calibration.hpp"
 #include "sweep/plan_files.hpp"
 #include "sweep/stack_claim.hpp"
+#include "train/train_spec.hpp"
 #include "util/error.hpp"
 #include "util/progress.hpp"
 
@@ -161,6 +164,25 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
   Progress progress(options.label, network_epochs, "network-epochs");
   EventLog log(options.log_jsonl);
   EnvironmentCache envs;
+  if (!work.empty() && !Progress::quiet() && TrainSpec::from(work[0][0]->point.config).device == "cpu") {
+    // Steps of the costliest stack, scaled to the others by cost and epochs.
+    const Config& first = work[0][0]->point.config;
+    const Environment& env = envs.get(first);
+    std::vector<NetworkSpec> specs;
+    for (const auto* r : work[0]) specs.push_back(NetworkSpec::from(r->point.config));
+    const double step = calibrate_step_seconds(env, first, specs);
+    const int64_t batch = first.integer("train.batch_size");
+    const double steps_per_epoch = double((env.train_pairs(0).size + batch - 1) / batch);
+    double seconds = 0;
+    for (const auto& stack : work)
+      seconds += step * steps_per_epoch * double(stack[0]->point.config.integer("train.epochs")) * double(cost(stack)) /
+                 double(cost(work[0]));
+    std::ostringstream line;
+    line << std::fixed << std::setprecision(0) << options.label << ": training estimated at about "
+         << seconds / double(n_workers) << " s on " << count_of(n_workers, "worker") << " (" << std::setprecision(3)
+         << step << " s a step of the largest stack, timed now)" << (sweep.measure ? ", measures not included" : "");
+    Progress::stage(line.str());
+  }
   std::atomic<size_t> next{0};
   std::mutex done_mutex;
   int64_t done = 0, by_others = 0;
