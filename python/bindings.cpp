@@ -69,17 +69,9 @@ auto released(bool quiet, F&& f) {
   }
 }
 
-Config resolved(const std::optional<std::string>& config_file, const std::vector<std::string>& overrides,
-                const std::string& data_dir) {
-  Config config = config_file ? Config::from_file(*config_file) : Config::defaults();
-  for (const auto& o : overrides) config.set(o);
-  if (!data_dir.empty()) config.set_value("data.dir", data_dir);
-  return config;
-}
-
 std::string py_train(const std::optional<std::string>& config_file, const std::vector<std::string>& overrides,
                   const std::string& data_dir, const std::string& out, bool measure, bool quiet) {
-  const Config config = resolved(config_file, overrides, data_dir);
+  const Config config = Config::resolve(config_file.value_or(""), overrides, data_dir);
   const RunDir dir(out.empty() ? "runs/" + run_hash(config) : out);
   return released(quiet, [&] {
     const Environment env(EnvSpec::from(config));
@@ -93,20 +85,8 @@ std::string py_train(const std::optional<std::string>& config_file, const std::v
 std::string py_measure(const std::string& run_dir, const std::vector<std::string>& metrics,
                     const std::vector<std::string>& overrides, const std::string& data_dir, bool quiet) {
   return released(quiet, [&] {
-    const RunDir dir(run_dir);
-    LoadedRun run = dir.load();
-    for (const auto& o : overrides) {
-      if (o.rfind("metrics.", 0) != 0)
-        throw Error(o + ": a trained network's config is fixed; only metrics.* keys can change when measuring");
-      run.config.set(o);
-    }
-    if (!metrics.empty()) run.config.set_value("metrics.measures", metrics);
-    if (!data_dir.empty()) run.config.set_value("data.dir", data_dir);
-    const Environment env(EnvSpec::from(run.config));
-    const MetricSpec spec = MetricSpec::from(run.config);
-    const auto result = modspec::measure(*run.network, env, spec, [](const std::string&) { stop_if_interrupted(); });
-    dir.write_measures(result[0], spec);
-    return (dir.path() / "metrics.csv").string();
+    remeasure(RunDir(run_dir), overrides, metrics, data_dir, [](const std::string&) { stop_if_interrupted(); });
+    return (std::filesystem::path(run_dir) / "metrics.csv").string();
   });
 }
 

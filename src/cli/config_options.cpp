@@ -11,12 +11,7 @@ void ConfigOptions::add_to(CLI::App& app, bool config_positional) {
   app.add_option("--data-dir", data_dir, "dataset directory (default: $MODSPEC_DATA or ~/.cache/modspec)");
 }
 
-Config ConfigOptions::resolve() const {
-  Config config = config_file.empty() ? Config::defaults() : Config::from_file(config_file);
-  for (const auto& o : overrides) config.set(o);
-  if (!data_dir.empty()) config.set_value("data.dir", data_dir);
-  return config;
-}
+Config ConfigOptions::resolve() const { return Config::resolve(config_file, overrides, data_dir); }
 
 void add_config_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("config", "print the resolved configuration, every key documented");

@@ -106,6 +106,13 @@ Config Config::defaults() {
   return c;
 }
 
+Config Config::resolve(const std::string& file, const std::vector<std::string>& overrides, const std::string& data_dir) {
+  Config config = file.empty() ? defaults() : from_file(file);
+  for (const auto& o : overrides) config.set(o);
+  if (!data_dir.empty()) config.set_value("data.dir", data_dir);
+  return config;
+}
+
 Config Config::from_toml_text(const std::string& text, const std::string& source_name) {
   Config c = defaults();
   absorb(c, parse_toml(text, source_name), "", source_name + ": ");

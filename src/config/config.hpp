@@ -18,6 +18,9 @@ class Config {
   static Config defaults();
   static Config from_file(const std::filesystem::path& file);
   static Config from_toml_text(const std::string& text, const std::string& source_name);
+  // What a command or a Python call configures: `file` (the defaults when empty), then each
+  // "key=value" of `overrides`, then data.dir = `data_dir` when not empty.
+  static Config resolve(const std::string& file, const std::vector<std::string>& overrides, const std::string& data_dir);
 
   // "model.n=25", "env.datasets=[\"mnist\",\"fashion\"]": the value is parsed as TOML.
   void set(const std::string& assignment);

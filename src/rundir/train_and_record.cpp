@@ -54,4 +54,30 @@ std::vector<RecordedRun> train_and_record(const Environment& env, const std::vec
   return recorded;
 }
 
+NetworkMetrics remeasure(const RunDir& dir, const std::vector<std::string>& overrides,
+                         const std::vector<std::string>& metrics, const std::string& data_dir,
+                         const MeasureStageCallback& on_stage) {
+  auto stage = [&](const std::string& what) {
+    if (on_stage) on_stage(what);
+  };
+  LoadedRun run = dir.load();
+  for (const auto& o : overrides) {
+    if (o.rfind("metrics.", 0) != 0)
+      throw Error("--set " + o + ": a trained network's config is fixed; only metrics.* keys can change here");
+    run.config.set(o);
+  }
+  if (!metrics.empty()) run.config.set_value("metrics.measures", metrics);
+  if (!data_dir.empty()) run.config.set_value("data.dir", data_dir);
+  stage("reading the data of " + dir.path().string());
+  const Environment env(EnvSpec::from(run.config));
+  const MetricSpec spec = MetricSpec::from(run.config);
+  std::string names;
+  for (const auto& m : spec.metrics) names += (names.empty() ? "" : ", ") + m;
+  stage(names + (spec.null_repeats > 0 ? ", each with " + std::to_string(spec.null_repeats) + " label-shuffled copies"
+                                       : std::string()));
+  auto result = measure(*run.network, env, spec, on_stage);
+  dir.write_measures(result[0], spec);
+  return std::move(result[0]);
+}
+
 }  // namespace modspec
