@@ -1,17 +1,19 @@
 // Wall time of the specialization measures per network (n = 25, nb_steps 3, parity task on full
 // MNIST, untrained networks: the cost does not depend on the weights): each measure alone, the
 // weight masks, and the permutation null riding along, in a stack of K networks. The variants run
-// interleaved, `--runs` rounds, and each prints its median and its ratio to the retraining measure
-// measured in the same rounds. Prints the machine's load first: read ratios, not seconds.
+// interleaved, `--runs` rounds, and each prints its median and its ratio to the first variant's
+// (retraining unless --variants says otherwise), measured in the same rounds. Prints the machine's load first: read ratios, not seconds.
 //
-//   bench_measure [--runs 5] [--n 25] [--k 1]
+// --variants keeps the variants whose names (as printed, e.g. "all four") are listed.
+//
+//   bench_measure [--runs 5] [--n 25] [--k 1] [--variants "retraining,three measures"]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "env/environment.hpp"
 #include "metrics/measure.hpp"
 #include "runtime/blas_kernel.hpp"
@@ -32,13 +34,6 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,11 +42,13 @@ int main(int argc, char** argv) {
   keep_freed_memory();
   int runs = 5;
   int64_t n = 25, K = 1;
+  std::vector<std::string> chosen;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--runs") runs = std::stoi(argv[i + 1]);
     else if (flag == "--n") n = std::stoll(argv[i + 1]);
     else if (flag == "--k") K = std::stoll(argv[i + 1]);
+    else if (flag == "--variants") chosen = bench::split_commas(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -64,17 +61,28 @@ int main(int argc, char** argv) {
   std::vector<NetworkSpec> specs;
   for (int64_t k = 0; k < K; ++k) specs.push_back({n, 0.1, 0, uint64_t(k)});
   ModularRNN net(arch, specs);
-  const std::vector<Variant> variants{
+  std::vector<Variant> variants{
       {"retraining", {"retraining"}, 0},
       {"ablation", {"ablation"}, 0},
       {"correlation", {"correlation"}, 0},
       {"masks", {"masks"}, 0},
       {"retraining + 5 nulls", {"retraining"}, 5},
       {"masks + 5 nulls", {"masks"}, 5},
+      {"three measures", {"retraining", "ablation", "correlation"}, 0},
       {"all four", {"retraining", "ablation", "correlation", "masks"}, 0},
       {"all four + 5 nulls", {"retraining", "ablation", "correlation", "masks"}, 5},
   };
-  std::printf("load average before: %s\n", load_average().c_str());
+  if (!chosen.empty()) {
+    std::vector<Variant> kept;
+    for (const auto& v : variants)
+      if (std::find(chosen.begin(), chosen.end(), v.name) != chosen.end()) kept.push_back(v);
+    if (kept.size() != chosen.size()) {
+      std::fprintf(stderr, "--variants: unknown variant name among the listed ones\n");
+      return 2;
+    }
+    variants = kept;
+  }
+  std::printf("load average before: %s\n", bench::load_average().c_str());
   std::vector<std::vector<double>> seconds(variants.size());
   for (int r = 0; r < runs; ++r)
     for (size_t v = 0; v < variants.size(); ++v) {
@@ -90,8 +98,8 @@ int main(int argc, char** argv) {
               static_cast<long long>(env.test_pairs().size), runs);
   const double base = median(seconds[0]);
   for (size_t v = 0; v < variants.size(); ++v)
-    std::printf("  %-24s %8.3f s   %5.2fx retraining\n", variants[v].name.c_str(), median(seconds[v]),
-                median(seconds[v]) / base);
-  std::printf("load average after: %s\n", load_average().c_str());
+    std::printf("  %-24s %8.3f s   %5.2fx %s\n", variants[v].name.c_str(), median(seconds[v]),
+                median(seconds[v]) / base, variants[0].name.c_str());
+  std::printf("load average after: %s\n", bench::load_average().c_str());
   return 0;
 }

@@ -4,10 +4,14 @@
 // measured in the same run, and the LibTorch operator calls of one step (forward, backward and
 // their nested calls), which set the cost at K = 1. With --workers 2, two threads each train
 // their own stack (the docs/ARCHITECTURE.md way of using two cores); the figures are then for both together.
+// --inputs times each presentation of the stimuli (paper 5.3) in turn, static first, and prints
+// each one's time per network-epoch against the static one's at the same K and n (its "x static").
 //
-//   bench_train [--k 1,8,32] [--n 10,25,50] [--batches 60] [--workers 1]
+//   bench_train [--k 1,8,32] [--n 10,25,50] [--batches 60] [--workers 1] [--steps 3]
+//               [--inputs static,noise,random_start]
 #include <ATen/record_function.h>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -17,11 +21,13 @@
 #include <torch/torch.h>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "env/environment.hpp"
 #include "model/modular_rnn.hpp"
 #include "runtime/blas_kernel.hpp"
 #include "runtime/threads.hpp"
 #include "optim/adamw.hpp"
+#include "train/step_flops.hpp"
 #include "train/trainer.hpp"
 
 using namespace modspec;
@@ -31,33 +37,8 @@ namespace {
 
 std::vector<int64_t> parse_list(const std::string& s) {
   std::vector<int64_t> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) out.push_back(std::stoll(item));
+  for (const auto& item : bench::split_commas(s)) out.push_back(std::stoll(item));
   return out;
-}
-
-// Single-thread sgemm rate on a large product: the ceiling the training step is compared to.
-double sgemm_gflops() {
-  auto a = torch::randn({1024, 1024}), b = torch::randn({1024, 1024});
-  a.mm(b);
-  const auto t0 = Clock::now();
-  const int reps = 20;
-  for (int i = 0; i < reps; ++i) a.mm(b);
-  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
-  return reps * 2.0 * 1024 * 1024 * 1024 / s / 1e9;
-}
-
-// Multiply-add FLOPs of one training step (forward + backward) of one network. Forward: input
-// projection, T-1 recurrent products (the first step has h = 0), inter-module edges, readout.
-// Backward: twice the forward for every product whose input needs a gradient; the input
-// projection needs only its weight gradient.
-double step_flops(const Architecture& a, const NetworkSpec& s, int64_t B) {
-  const double n = double(s.n), M = double(a.n_modules), G = double(a.gates()), T = double(a.nb_steps);
-  const double E = M * (M - 1) * double(s.connections_per_direction());
-  const double proj = 2.0 * B * a.pixels * M * G * n;
-  const double rec = (T - 1) * (2.0 * B * M * G * n * n + 2.0 * B * G * E);
-  const double out = 2.0 * B * M * n * double(a.total_classes());
-  return 2 * proj + 3 * (rec + out);
 }
 
 // The operator calls (LibTorch's recorded functions and autograd nodes) that `run` makes on this
@@ -111,49 +92,66 @@ int main(int argc, char** argv) {
   use_one_intra_op_thread();
   keep_freed_memory();
   std::vector<int64_t> ks{1, 8, 32}, ns{10, 25, 50};
-  int64_t batches = 60, workers = 1;
+  int64_t batches = 60, workers = 1, steps = 3;
+  std::vector<std::string> inputs{"static"};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--k") ks = parse_list(value);
     else if (flag == "--n") ns = parse_list(value);
     else if (flag == "--batches") batches = std::stoll(value);
     else if (flag == "--workers") workers = std::stoll(value);
+    else if (flag == "--steps") steps = std::stoll(value);
+    else if (flag == "--inputs") inputs = bench::split_commas(value);
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
     }
   }
   Config config = Config::defaults();
-  const Environment env(EnvSpec::from(config));
-  const PairTable pairs = env.train_pairs(0);
+  config.set_value("env.nb_steps", steps);
   const int64_t B = config.integer("train.batch_size");
-  const double peak = sgemm_gflops();
-  std::printf("sgemm (1 thread, 1024^3): %.1f GFLOP/s; epoch = %lld pairs; workers %lld\n", peak,
-              static_cast<long long>(pairs.size), static_cast<long long>(workers));
+  const double peak = bench::sgemm_gflops();
+  std::printf("sgemm (1 thread, 1024^3): %.1f GFLOP/s; workers %lld; %lld steps\n", peak,
+              static_cast<long long>(workers), static_cast<long long>(steps));
   // s/epoch: wall time for every network of the run to see one epoch; s/net-epoch: that time
   // divided by the number of networks trained at once (K per worker).
-  std::printf("%4s %4s %12s %9s %12s %11s %9s %9s %9s\n", "K", "n", "pairs/s/net", "s/epoch", "s/net-epoch",
-              "MFLOP/step", "GFLOP/s", "of sgemm", "ops/step");
+  std::printf("%-13s %4s %4s %12s %9s %12s %9s %11s %9s %9s %9s\n", "inputs", "K", "n", "pairs/s/net", "s/epoch",
+              "s/net-epoch", "x static", "MFLOP/step", "GFLOP/s", "of sgemm", "ops/step");
+  for (const auto& kind : inputs)
+    if (kind != "static" && kind != "noise" && kind != "random_start") {
+      std::fprintf(stderr, "unknown inputs %s (static, noise, random_start)\n", kind.c_str());
+      return 2;
+    }
   for (int64_t K : ks)
     for (int64_t n : ns) {
-      Architecture arch = Architecture::from(config, env.n_stimuli(), env.pixels(), env.task().target_classes);
-      std::vector<NetworkSpec> specs;
-      for (int64_t k = 0; k < K; ++k) specs.push_back({n, 0.1, 0, uint64_t(k)});
-      std::vector<Timing> timings(static_cast<size_t>(workers));
-      std::vector<std::thread> threads;
-      for (int64_t w = 0; w < workers; ++w)
-        threads.emplace_back([&, w] { timings[size_t(w)] = time_stack(env, arch, specs, pairs, batches, B, w * 7); });
-      for (auto& t : threads) t.join();
-      double slowest = 0;
-      for (const auto& t : timings) slowest = std::max(slowest, t.seconds);
-      const double nets = double(K * workers);
-      const double pps = double(batches * B) / slowest;  // per network
-      const double epoch_s = double(pairs.size) / pps;
-      const double flops = step_flops(arch, specs[0], B);
-      const double gflops = flops * double(batches) * nets / slowest / 1e9;
-      std::printf("%4lld %4lld %12.0f %9.3f %12.4f %11.1f %9.1f %8.0f%% %9lld\n", static_cast<long long>(K),
-                  static_cast<long long>(n), pps, epoch_s, epoch_s / nets, flops / 1e6, gflops,
-                  100.0 * gflops / (peak * double(workers)), static_cast<long long>(timings[0].operators));
+      double static_s = 0;
+      for (const auto& kind : inputs) {
+        Config c = config;
+        c.set_value("env.noise_ratio", kind == "noise" ? 0.4 : 0.0);
+        c.set_value("env.random_start", kind == "random_start");
+        const Environment env(EnvSpec::from(c));
+        const PairTable pairs = env.train_pairs(0);
+        const Architecture arch = Architecture::from(c, env.n_stimuli(), env.pixels(), env.task().target_classes);
+        std::vector<NetworkSpec> specs;
+        for (int64_t k = 0; k < K; ++k) specs.push_back({n, 0.1, 0, uint64_t(k)});
+        std::vector<Timing> timings(static_cast<size_t>(workers));
+        std::vector<std::thread> threads;
+        for (int64_t w = 0; w < workers; ++w)
+          threads.emplace_back([&, w] { timings[size_t(w)] = time_stack(env, arch, specs, pairs, batches, B, w * 7); });
+        for (auto& t : threads) t.join();
+        double slowest = 0;
+        for (const auto& t : timings) slowest = std::max(slowest, t.seconds);
+        const double nets = double(K * workers);
+        const double pps = double(batches * B) / slowest;  // per network
+        const double epoch_s = double(pairs.size) / pps;
+        const double flops = training_step_flops(arch, specs[0], B, kind != "static");
+        const double gflops = flops * double(batches) * nets / slowest / 1e9;
+        if (kind == "static") static_s = epoch_s;
+        std::printf("%-13s %4lld %4lld %12.0f %9.3f %12.4f %9.2f %11.1f %9.1f %8.0f%% %9lld\n", kind.c_str(),
+                    static_cast<long long>(K), static_cast<long long>(n), pps, epoch_s, epoch_s / nets,
+                    static_s > 0 ? epoch_s / static_s : NAN, flops / 1e6, gflops,
+                    100.0 * gflops / (peak * double(workers)), static_cast<long long>(timings[0].operators));
+      }
     }
   return 0;
 }

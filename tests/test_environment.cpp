@@ -316,6 +316,22 @@ TEST(Presentation, NoiseMeanIsScaledInputMean) {
   }
 }
 
+// On an input of ones a noise pixel is (1/k) Binomial(k, 1/k): variance (1 - 1/k) / k^2, and no
+// correlation between neighbouring pixels or rows (the keep bits come from a counter hash).
+TEST(Presentation, NoiseKeepBitsAreIndependent) {
+  const int64_t B = 4000, P = 64, k = 5;
+  const auto pure = noise(torch::ones({B, P}), 1.0, k, 12);
+  const double expected_var = (1.0 - 1.0 / k) / double(k * k);
+  EXPECT_NEAR(pure.mean().item<double>(), 1.0 / k, 0.01 * (1.0 / k) * 2);
+  EXPECT_NEAR(pure.var().item<double>(), expected_var, 0.03 * expected_var);
+  auto correlation = [](const torch::Tensor& a, const torch::Tensor& b) {
+    const auto da = a - a.mean(), db = b - b.mean();
+    return ((da * db).mean() / (da.std() * db.std())).item<double>();
+  };
+  EXPECT_LT(std::abs(correlation(pure.narrow(1, 0, P - 1), pure.narrow(1, 1, P - 1))), 0.01);
+  EXPECT_LT(std::abs(correlation(pure.narrow(0, 0, B - 1), pure.narrow(0, 1, B - 1))), 0.01);
+}
+
 TEST(Presentation, SingleSampleBatchHasNoNoise) {
   const auto x = random_batch(1, 7, 9);
   EXPECT_TRUE(torch::allclose(noise(x, 0.4, 5, 1), 0.6 * x));

@@ -217,29 +217,39 @@ TEST(ReadoutLayout, SharedOverStepsTrainsOneReadoutOnEveryStep) {
   EXPECT_EQ(shared.module_readouts(), M * S);
   EXPECT_EQ(per_step.module_readouts(), T * M * S);
 
-  const auto x = shared.module_inputs(cache, rows);              // [M*S, T*2, 1]
-  const auto labels = shared.module_labels(y.index_select(0, rows));  // [M*S, T*2]
-  ASSERT_EQ(x.sizes(), torch::IntArrayRef({M * S, T * 2, 1}));
-  ASSERT_EQ(labels.sizes(), torch::IntArrayRef({M * S, T * 2}));
+  const auto x = shared.module_inputs(cache, rows);         // [M, T*2, 1], read by S readouts each
+  const auto labels = shared.labels(y.index_select(0, rows));  // [S, T*2], the same for every input
+  ASSERT_EQ(x.sizes(), torch::IntArrayRef({M, T * 2, 1}));
+  ASSERT_EQ(labels.sizes(), torch::IntArrayRef({S, T * 2}));
   for (int64_t m = 0; m < M; ++m)
     for (int64_t k = 0; k < S; ++k)
       for (int64_t t = 0; t < T; ++t)
         for (int64_t b = 0; b < 2; ++b) {
           const int64_t i = rows[b].item<int64_t>();
-          EXPECT_EQ(x[m * S + k][t * 2 + b][0].item<double>(), double(100 * t + 10 * m + i));
-          EXPECT_EQ(labels[m * S + k][t * 2 + b].item<int64_t>(), y[i][k].item<int64_t>());
+          EXPECT_EQ(x[m][t * 2 + b][0].item<double>(), double(100 * t + 10 * m + i));
+          EXPECT_EQ(labels[k][t * 2 + b].item<int64_t>(), y[i][k].item<int64_t>());
         }
-  // The joint readout of digit k sees every module of every step.
-  const auto joint = shared.joint_inputs(cache, rows);  // [S, T*2, M]
-  EXPECT_EQ(joint[1][2 * 2 + 1][1].item<double>(), 200 + 10 + 0);
+  // The joint readouts see every module of every step.
+  const auto joint = shared.joint_inputs(cache, rows);  // [1, T*2, M]
+  ASSERT_EQ(joint.sizes(), torch::IntArrayRef({1, T * 2, M}));
+  EXPECT_EQ(joint[0][2 * 2 + 1][1].item<double>(), 200 + 10 + 0);
+  // Per step, the S readouts of input (t, m) read step t of module m.
+  const auto x_step = per_step.module_inputs(cache, rows);  // [T*M, 2, 1]
+  EXPECT_EQ(x_step[2 * M + 1][0][0].item<double>(), 200 + 10 + 2);
+  EXPECT_TRUE(torch::equal(per_step.labels(y.index_select(0, rows)), y.index_select(0, rows).t()));
 
   // Evaluated per step: row (t*M + m)*S + k holds readout (m, k) on step t.
-  auto answers = torch::arange(M * S * T * N).view({M * S, T * N});
+  auto answers = torch::arange(M * S * T * N).view({M, S, T * N});  // as ReadoutStack::predict gives them
   const auto per = shared.module_per_step(answers);
   ASSERT_EQ(per.sizes(), torch::IntArrayRef({T * M * S, N}));
   for (int64_t t = 0; t < T; ++t)
-    for (int64_t r = 0; r < M * S; ++r)
-      EXPECT_TRUE(torch::equal(per[t * M * S + r], answers[r].narrow(0, t * N, N)));
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t k = 0; k < S; ++k)
+        EXPECT_TRUE(torch::equal(per[(t * M + m) * S + k], answers[m][k].narrow(0, t * N, N)));
+  const auto joint_answers = torch::arange(S * T * N).view({1, S, T * N});
+  const auto joint_per = shared.joint_per_step(joint_answers);
+  ASSERT_EQ(joint_per.sizes(), torch::IntArrayRef({T * S, N}));
+  EXPECT_TRUE(torch::equal(joint_per[2 * S + 1], joint_answers[0][1].narrow(0, 2 * N, N)));
   // A shared readout stops on its mean over the steps, all its rows together.
   // Readout means over the steps: 0.96, 0.2, 0.91, 0.9.
   const auto acc = torch::tensor({0.9, 0.2, 0.9, 0.9, 1.0, 0.2, 0.9, 0.9, 0.98, 0.2, 0.93, 0.9});  // [T*M*S]

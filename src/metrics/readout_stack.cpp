@@ -2,42 +2,88 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <cmath>
+#include <memory>
+
+#include "runtime/mlp_kernels.hpp"
+#include "util/error.hpp"
 
 namespace modspec {
 
-ReadoutStack::ReadoutStack(int64_t R, int64_t d, int64_t C, const ReadoutSettings& s)
-    : ReadoutStack(R, std::vector<uint64_t>{s.seed}, d, C, s) {}
+namespace {
 
-ReadoutStack::ReadoutStack(int64_t R, const std::vector<uint64_t>& blocks, int64_t d, int64_t C,
-                           const ReadoutSettings& s) {
+// The first layers of R = G*Q readouts, drawn [R, d, h] / [R, 1, h], side by side per input:
+// [G, d, Q*h] / [G, Q*h].
+torch::Tensor side_by_side(const torch::Tensor& w, int64_t G, int64_t Q) {
+  const int64_t d = w.size(1), h = w.size(2);
+  return w.view({G, Q, d, h}).permute({0, 2, 1, 3}).reshape({G, d, Q * h});
+}
+
+}  // namespace
+
+ReadoutStack::ReadoutStack(int64_t G, int64_t Q, const std::vector<uint64_t>& blocks, int64_t d, int64_t C,
+                           const ReadoutSettings& s)
+    : L_(int64_t(blocks.size())), G_(G), Q_(Q), d_(d), h_(s.hidden), C_(C) {
   std::vector<torch::Tensor> w1, b1, w2, b2;
+  const int64_t R = G * Q;
   const double a1 = 1.0 / std::sqrt(double(d)), a2 = 1.0 / std::sqrt(double(s.hidden));
   for (uint64_t seed : blocks) {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
     auto uniform = [&](torch::IntArrayRef shape, double bound) { return torch::rand(shape, gen) * (2 * bound) - bound; };
-    w1.push_back(uniform({R, d, s.hidden}, a1));
-    b1.push_back(uniform({R, 1, s.hidden}, a1));
+    w1.push_back(side_by_side(uniform({R, d, s.hidden}, a1), G, Q));
+    b1.push_back(side_by_side(uniform({R, 1, s.hidden}, a1), G, Q).view({G, Q * s.hidden}));
     w2.push_back(uniform({R, s.hidden, C}, a2));
-    b2.push_back(uniform({R, 1, C}, a2));
+    b2.push_back(uniform({R, 1, C}, a2).view({R, C}));
   }
-  w1_ = torch::cat(w1).requires_grad_();
-  b1_ = torch::cat(b1).requires_grad_();
-  w2_ = torch::cat(w2).requires_grad_();
-  b2_ = torch::cat(b2).requires_grad_();
+  w1_ = torch::cat(w1).contiguous();
+  b1_ = torch::cat(b1).contiguous();
+  w2_ = torch::cat(w2).contiguous();
+  b2_ = torch::cat(b2).contiguous();
+  // The kernels write the gradients in place; the optimizer reads them as the parameters' grad.
+  for (auto* p : {&w1_, &b1_, &w2_, &b2_}) p->requires_grad_().mutable_grad() = torch::zeros_like(*p);
+  gw1_ = w1_.grad();
+  gb1_ = b1_.grad();
+  gw2_ = w2_.grad();
+  gb2_ = b2_.grad();
+  opt_ = std::make_unique<FusedAdamW>(std::vector<torch::Tensor>{w1_, b1_, w2_, b2_}, AdamWSettings{s.lr, 0.0});
 }
 
-torch::Tensor ReadoutStack::forward(const torch::Tensor& x) const {
-  return torch::baddbmm(b2_, torch::relu(torch::baddbmm(b1_, x, w1_)), w2_);
+double ReadoutStack::train_step(const torch::Tensor& x_in, const torch::Tensor& y_in) {
+  const auto x = x_in.to(torch::kFloat32).contiguous();
+  const auto y = y_in.to(torch::kInt64).contiguous();
+  const int64_t N = x.size(1);
+  if (x.size(0) != G_ || x.size(2) != d_ || y.size(0) != L_ || y.size(1) != Q_ || y.size(2) != N)
+    throw Error("readout stack: inputs or labels of the wrong shape");
+  const kernels::MlpShape shape{N, d_, Q_, h_, C_};
+  const int64_t w1n = d_ * Q_ * h_, b1n = Q_ * h_, w2n = Q_ * h_ * C_, b2n = Q_ * C_;
+  double loss = 0;
+  for (int64_t c = 0; c < L_; ++c)
+    for (int64_t g = 0; g < G_; ++g) {
+      const int64_t i = c * G_ + g;
+      loss += kernels::mlp_loss_and_gradients(
+          shape, x.data_ptr<float>() + g * N * d_, y.data_ptr<int64_t>() + c * Q_ * N, w1_.data_ptr<float>() + i * w1n,
+          b1_.data_ptr<float>() + i * b1n, w2_.data_ptr<float>() + i * w2n, b2_.data_ptr<float>() + i * b2n,
+          gw1_.data_ptr<float>() + i * w1n, gb1_.data_ptr<float>() + i * b1n, gw2_.data_ptr<float>() + i * w2n,
+          gb2_.data_ptr<float>() + i * b2n);
+    }
+  opt_->step();
+  return loss;
 }
 
-torch::Tensor ReadoutStack::forward(const torch::Tensor& x, int64_t first, int64_t count) const {
-  auto block = [&](const torch::Tensor& p) { return p.narrow(0, first, count); };
-  return torch::baddbmm(block(b2_), torch::relu(torch::baddbmm(block(b1_), x, block(w1_))), block(w2_));
-}
-
-torch::Tensor ReadoutStack::correct(const torch::Tensor& x, const torch::Tensor& y, int64_t first, int64_t count) const {
-  torch::NoGradGuard no_grad;
-  return forward(x, first, count).argmax(2).eq(y).to(torch::kFloat64);
+torch::Tensor ReadoutStack::predict(const torch::Tensor& x_in) const {
+  const auto x = x_in.to(torch::kFloat32).contiguous();
+  const int64_t N = x.size(1);
+  if (x.size(0) != G_ || x.size(2) != d_) throw Error("readout stack: inputs of the wrong shape");
+  auto classes = torch::empty({L_, G_, Q_, N}, torch::kInt64);
+  const kernels::MlpShape shape{N, d_, Q_, h_, C_};
+  const int64_t w1n = d_ * Q_ * h_, b1n = Q_ * h_, w2n = Q_ * h_ * C_, b2n = Q_ * C_;
+  for (int64_t c = 0; c < L_; ++c)
+    for (int64_t g = 0; g < G_; ++g) {
+      const int64_t i = c * G_ + g;
+      kernels::mlp_predict(shape, x.data_ptr<float>() + g * N * d_, w1_.data_ptr<float>() + i * w1n,
+                           b1_.data_ptr<float>() + i * b1n, w2_.data_ptr<float>() + i * w2n,
+                           b2_.data_ptr<float>() + i * b2n, classes.data_ptr<int64_t>() + i * Q_ * N);
+    }
+  return classes;
 }
 
 }  // namespace modspec

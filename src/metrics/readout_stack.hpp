@@ -1,10 +1,20 @@
-// R independent readouts, Linear(d, hidden)-ReLU-Linear(hidden, C) as in the original
-// implementation, trained together in one batched pass on cached states. Readout r sees its own
-// input rows; no readout influences another.
+// Independent readouts Linear(d, hidden)-ReLU-Linear(hidden, C), as in the original
+// implementation, trained together on cached states by the fused kernels of
+// runtime/mlp_kernels.hpp (one loss-and-gradient pass and one AdamW update per step, no autograd).
+//
+// Layout: L label sets x G inputs x Q readouts. The Q readouts of an input read the same rows
+// (e.g. one module at one step) for Q different digits; a label set is one set of targets for
+// every readout (the measure's own digits, or a shuffled copy for the permutation null). Readout
+// (c, g, q) is r = (c*G + g)*Q + q. Label set c's readouts start from a seed of their own,
+// blocks[c], and are computed apart from the others, so adding label sets never moves the
+// first set's results.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <torch/torch.h>
 #include <vector>
+
+#include "optim/adamw.hpp"
 
 namespace modspec {
 
@@ -19,25 +29,24 @@ struct ReadoutSettings {
 
 class ReadoutStack {
  public:
-  ReadoutStack(int64_t readouts, int64_t in_dim, int64_t classes, const ReadoutSettings& settings);
-  // blocks.size() blocks of `readouts` readouts, block b drawn from its own seed blocks[b]: a block's
-  // readouts start the same whatever the other blocks (the null baselines' copies ride along
-  // without moving the measure's own readouts).
-  ReadoutStack(int64_t readouts, const std::vector<uint64_t>& blocks, int64_t in_dim, int64_t classes,
+  // blocks.size() label sets of G*Q readouts each, set c drawn from its own seed blocks[c] in the
+  // order r = g*Q + q: uniform(+-1/sqrt(fan_in)) as torch.nn.Linear.
+  ReadoutStack(int64_t G, int64_t Q, const std::vector<uint64_t>& blocks, int64_t d, int64_t C,
                const ReadoutSettings& settings);
 
-  // x: [R, B, d] -> logits [R, B, C]
-  torch::Tensor forward(const torch::Tensor& x) const;
-  // Readouts [first, first + count) only: x [count, B, d] -> [count, B, C].
-  torch::Tensor forward(const torch::Tensor& x, int64_t first, int64_t count) const;
-  // Which samples readouts [first, first + count) classify correctly: x [count, B, d], y [count, B]
-  // -> [count, B] float64 of 0 and 1 (its mean over B is the readout's accuracy).
-  torch::Tensor correct(const torch::Tensor& x, const torch::Tensor& y, int64_t first, int64_t count) const;
+  // One Adam step on the summed loss (every readout's mean cross-entropy). x: [G, N, d] float,
+  // y: [L, Q, N] int64 (label set c's targets, the same for every input). Returns the loss.
+  double train_step(const torch::Tensor& x, const torch::Tensor& y);
+  // x: [G, N, d] -> the classes every readout picks, [L, G, Q, N] int64.
+  torch::Tensor predict(const torch::Tensor& x) const;
 
-  std::vector<torch::Tensor> parameters() const { return {w1_, b1_, w2_, b2_}; }
+  int64_t label_sets() const { return L_; }
 
  private:
-  torch::Tensor w1_, b1_, w2_, b2_;  // [R, d, h], [R, 1, h], [R, h, C], [R, 1, C]
+  int64_t L_, G_, Q_, d_, h_, C_;
+  torch::Tensor w1_, b1_, w2_, b2_;      // [L*G, d, Q*h], [L*G, Q*h], [L*G*Q, h, C], [L*G*Q, C]
+  torch::Tensor gw1_, gb1_, gw2_, gb2_;  // their gradients, same shapes
+  std::unique_ptr<FusedAdamW> opt_;
 };
 
 }  // namespace modspec

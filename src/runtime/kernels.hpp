@@ -1,6 +1,6 @@
 // Raw float kernels of the fused training step: the tanh recurrence (model/recurrence.cpp), the
-// competitive readout's loss (model/readout.cpp), the AdamW update (train/adamw.cpp) and the
-// pixels of a batch (env/environment.cpp). This file
+// competitive readout's loss (model/readout.cpp), the AdamW update (train/adamw.cpp), the
+// pixels of a batch (env/environment.cpp) and the noise mixed into them (env/presentation.cpp). This file
 // includes no torch, so it can be built with the flags that let the compiler vectorize these
 // loops (-fno-trapping-math, -fno-math-errno) and with one clone per instruction set (AVX-512,
 // AVX2+FMA, baseline).
@@ -68,6 +68,15 @@ void competitive_softmax_backward(int64_t M, int64_t K, int64_t B, int64_t C, co
 // Image bytes to normalised pixels: row r of out ([rows, n]) is rows[r][i] * scale + shift. The
 // rows are scattered over a large image set, so the next ones are fetched while one is converted.
 void gather_bytes(const uint8_t* const* rows, int64_t count, int64_t n, float scale, float shift, float* out);
+
+// Structured noise mixed into a batch (env/presentation.hpp), B rows of P pixels:
+//   out[b, p] = (1 - r_b) x[b, p] + (r_b / k) sum_{j<k} src[other[b*k + j], p] keep(b, j, p)
+// where keep(b, j, p) = [top 16 bits of hash(key, (b*k + j)*P + p) < threshold], so a pixel of
+// a borrowed row is kept with probability threshold / 65536. The hash is counter-based (a pure
+// function of key and index, 32-bit lanes), so the loop vectorizes and a key gives the same
+// noise on every machine.
+void mix_structured_noise(int64_t B, int64_t P, int64_t k, const int64_t* other, const float* ratio, const float* x,
+                          const float* src, uint32_t threshold, uint64_t key, float* out);
 
 // One AdamW step over n values (torch.optim.AdamW's update, step t >= 1, gradient g):
 //   m <- beta1 m + (1 - beta1) g

@@ -12,8 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "config/schema.hpp"
-#include "env/environment.hpp"
+#include "env/environment_cache.hpp"
 #include "runtime/threads.hpp"
 #include "rundir/train_and_record.hpp"
 #include "sweep/calibration.hpp"
@@ -25,25 +24,6 @@
 
 namespace modspec {
 namespace {
-
-// Environments are read-only once built; workers share them by the values of their env.* and
-// data.* keys, the only keys EnvSpec reads.
-class EnvironmentCache {
- public:
-  const Environment& get(const Config& config) {
-    std::string key;
-    for (const auto& spec : schema())
-      if (spec.key.rfind("env.", 0) == 0 || spec.key.rfind("data.", 0) == 0) key += spec.key + "=" + config.text(spec.key) + "\n";
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = cache_.find(key);
-    if (it == cache_.end()) it = cache_.emplace(key, std::make_unique<Environment>(EnvSpec::from(config))).first;
-    return *it->second;
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<Environment>> cache_;
-};
 
 // One JSON object per line (--log-jsonl): an "epoch" event per run and epoch, a "run" event per
 // finished run. Lines are whole: the workers write under one lock and flush each.

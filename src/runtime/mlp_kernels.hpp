@@ -1,0 +1,38 @@
+// Raw float kernels of the measures' readouts (metrics/readout_stack.hpp): Q small MLPs
+// Linear(d, h)-ReLU-Linear(h, C) that read the same input rows, trained with a mean
+// cross-entropy each. Their first layers are held side by side as one [d, Q*h] matrix, so the
+// widest product of a step is one sgemm for all Q readouts instead of Q thin ones. No torch here
+// (docs/ARCHITECTURE.md, "Kernels"), so the loops build with the vectorizing flags.
+//
+// Shapes (row-major; N rows of input, d features, Q readouts of h hidden units, C classes):
+//   x  [N, d]      input rows, shared by the Q readouts
+//   w1 [d, Q*h]    readout q's first layer in columns q*h .. q*h + h - 1;  b1 [Q*h]
+//   w2 [Q, h, C]   second layers;  b2 [Q, C]
+//   y  [Q, N]      class of row i for readout q
+#pragma once
+#include <cstdint>
+
+namespace modspec::kernels {
+
+struct MlpShape {
+  int64_t N, d, Q, h, C;
+};
+
+// Forward, the loss and its gradient (every output overwritten):
+//   A   = relu(x w1 + b1)                      [N, Q*h]
+//   O_q = A_q w2_q + b2_q                      [N, C]   (A_q: columns q*h .. of A)
+//   loss_q = (1/N) sum_i (logsumexp(O_q[i]) - O_q[i, y_q[i]])
+// Backward, G_q = (softmax(O_q) - onehot(y_q)) / N:
+//   gw2_q = A_q^T G_q,  gb2_q = sum_i G_q[i],
+//   gA_q = G_q w2_q^T,  gZ = gA * [A > 0],  gw1 = x^T gZ,  gb1 = sum_i gZ[i].
+// Returns sum_q loss_q. Readout q's loss and gradients depend on its own parameters and labels
+// only.
+double mlp_loss_and_gradients(const MlpShape& s, const float* x, const int64_t* y, const float* w1, const float* b1,
+                              const float* w2, const float* b2, float* gw1, float* gb1, float* gw2, float* gb2);
+
+// The class each readout picks for each row: classes[q, i] = argmax_c O_q[i, c], the first on
+// ties (as torch::argmax). Rows are taken in chunks, so any N needs only a chunk's memory.
+void mlp_predict(const MlpShape& s, const float* x, const float* w1, const float* b1, const float* w2, const float* b2,
+                 int64_t* classes);
+
+}  // namespace modspec::kernels

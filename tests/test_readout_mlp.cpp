@@ -1,0 +1,138 @@
+// The measures' fused readout kernels (runtime/mlp_kernels.hpp) against LibTorch's autograd on
+// the same MLPs, and against a central finite difference; their predictions against
+// torch::argmax; and a ReadoutStack that learns a separable task.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "metrics/readout_stack.hpp"
+#include "runtime/mlp_kernels.hpp"
+
+namespace modspec {
+namespace {
+
+struct MlpCase {
+  kernels::MlpShape s;
+  torch::Tensor x, y, w1, b1, w2, b2;  // [N, d], [Q, N], [d, Q*h], [Q*h], [Q, h, C], [Q, C]
+
+  explicit MlpCase(kernels::MlpShape shape) : s(shape) {
+    torch::manual_seed(11);
+    x = torch::randn({s.N, s.d});
+    y = torch::randint(0, s.C, {s.Q, s.N}, torch::kInt64);
+    w1 = torch::randn({s.d, s.Q * s.h}) * 0.5;
+    b1 = torch::randn({s.Q * s.h}) * 0.5;
+    w2 = torch::randn({s.Q, s.h, s.C}) * 0.5;
+    b2 = torch::randn({s.Q, s.C}) * 0.5;
+  }
+
+  // The reference: readout q as torch.nn layers would compute it, summed mean cross-entropies.
+  torch::Tensor reference_loss(const std::vector<torch::Tensor>& p) const {
+    torch::Tensor loss = torch::zeros({}, torch::kFloat64);
+    for (int64_t q = 0; q < s.Q; ++q) {
+      auto a = torch::relu(x.matmul(p[0].narrow(1, q * s.h, s.h)) + p[1].narrow(0, q * s.h, s.h));
+      auto o = a.matmul(p[2][q]) + p[3][q];
+      loss = loss + torch::nn::functional::cross_entropy(o, y[q]).to(torch::kFloat64);
+    }
+    return loss;
+  }
+
+  double fused(std::vector<torch::Tensor>& grads) const {
+    grads = {torch::empty_like(w1), torch::empty_like(b1), torch::empty_like(w2), torch::empty_like(b2)};
+    return kernels::mlp_loss_and_gradients(s, x.data_ptr<float>(), y.data_ptr<int64_t>(), w1.data_ptr<float>(),
+                                           b1.data_ptr<float>(), w2.data_ptr<float>(), b2.data_ptr<float>(),
+                                           grads[0].data_ptr<float>(), grads[1].data_ptr<float>(),
+                                           grads[2].data_ptr<float>(), grads[3].data_ptr<float>());
+  }
+};
+
+TEST(ReadoutMlp, LossAndGradientsMatchAutograd) {
+  for (const kernels::MlpShape shape : {kernels::MlpShape{37, 5, 1, 4, 3}, kernels::MlpShape{256, 25, 2, 30, 10},
+                                        kernels::MlpShape{130, 50, 3, 7, 2}}) {
+    const MlpCase c(shape);
+    std::vector<torch::Tensor> grads;
+    const double loss = c.fused(grads);
+    std::vector<torch::Tensor> p{c.w1.clone().requires_grad_(), c.b1.clone().requires_grad_(),
+                                 c.w2.clone().requires_grad_(), c.b2.clone().requires_grad_()};
+    auto ref = c.reference_loss(p);
+    ref.backward();
+    EXPECT_NEAR(loss, ref.item<double>(), 1e-5 * shape.Q);
+    for (size_t i = 0; i < p.size(); ++i)
+      EXPECT_TRUE(torch::allclose(grads[i], p[i].grad(), 1e-4, 1e-6)) << "parameter " << i << ", N = " << shape.N;
+  }
+}
+
+TEST(ReadoutMlp, GradientsMatchAFiniteDifference) {
+  const MlpCase c(kernels::MlpShape{19, 4, 2, 5, 3});
+  std::vector<torch::Tensor> grads;
+  c.fused(grads);
+  const std::vector<torch::Tensor> params{c.w1, c.b1, c.w2, c.b2};
+  // A step across a ReLU's kink has no derivative to compare with: such entries are skipped.
+  auto active = [&] { return (c.x.matmul(c.w1) + c.b1).gt(0); };
+  const auto base_active = active();
+  const double eps = 2e-3;
+  int64_t compared = 0;
+  for (size_t i = 0; i < params.size(); ++i) {
+    auto flat = params[i].view(-1);
+    for (int64_t j = 0; j < flat.numel(); ++j) {
+      const float keep = flat[j].item<float>();
+      std::vector<torch::Tensor> unused;
+      flat[j] = keep + eps;
+      const double up = c.fused(unused);
+      const bool same_up = torch::equal(active(), base_active);
+      flat[j] = keep - eps;
+      const double down = c.fused(unused);
+      const bool same_down = torch::equal(active(), base_active);
+      flat[j] = keep;
+      if (!same_up || !same_down) continue;
+      ++compared;
+      EXPECT_NEAR(grads[i].view(-1)[j].item<double>(), (up - down) / (2 * eps), 1e-3) << "parameter " << i << "[" << j << "]";
+    }
+  }
+  EXPECT_GT(compared, 80);  // of 4*10 + 10 + 2*5*3 + 6 = 86
+}
+
+TEST(ReadoutMlp, PredictionsAreTheFirstLargestOutput) {
+  // N above the kernel's chunk of rows, so that chunks are stitched.
+  const MlpCase c(kernels::MlpShape{1100, 6, 3, 8, 4});
+  auto classes = torch::empty({3, 1100}, torch::kInt64);
+  kernels::mlp_predict(c.s, c.x.data_ptr<float>(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(),
+                       c.w2.data_ptr<float>(), c.b2.data_ptr<float>(), classes.data_ptr<int64_t>());
+  for (int64_t q = 0; q < 3; ++q) {
+    auto a = torch::relu(c.x.matmul(c.w1.narrow(1, q * 8, 8)) + c.b1.narrow(0, q * 8, 8));
+    EXPECT_TRUE(torch::equal(classes[q], (a.matmul(c.w2[q]) + c.b2[q]).argmax(1))) << "readout " << q;
+  }
+  // Ties: all outputs equal picks class 0, as torch::argmax does.
+  auto zero2 = torch::zeros_like(c.w2), zero_b2 = torch::zeros_like(c.b2);
+  kernels::mlp_predict(c.s, c.x.data_ptr<float>(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(),
+                       zero2.data_ptr<float>(), zero_b2.data_ptr<float>(), classes.data_ptr<int64_t>());
+  EXPECT_EQ(classes.max().item<int64_t>(), 0);
+}
+
+TEST(ReadoutMlp, AStackLearnsEachLabelSetAndInputOnItsOwn) {
+  // Two inputs, two digits each; label set 0 is the class of coordinate k of the input, label
+  // set 1 the class of a shuffled copy, which must not disturb set 0.
+  torch::manual_seed(5);
+  const int64_t N = 600, G = 2, Q = 2, d = 4, C = 3;
+  const auto x = torch::randn({G, N, d});
+  auto labels = [&](const torch::Tensor& xs) {  // class of coordinate k of input 0, [Q, N]
+    return torch::stack({xs[0].select(1, 0).gt(0.5).to(torch::kInt64) + xs[0].select(1, 0).gt(-0.5).to(torch::kInt64),
+                         xs[0].select(1, 1).gt(0).to(torch::kInt64)});
+  };
+  const auto y0 = labels(x), y1 = y0.flip(1);
+  ReadoutSettings settings;
+  settings.lr = 1e-2;
+  ReadoutStack alone(G, Q, {7}, d, C, settings), both(G, Q, {7, 8}, d, C, settings);
+  for (int step = 0; step < 300; ++step) {
+    alone.train_step(x, y0.unsqueeze(0));
+    both.train_step(x, torch::stack({y0, y1}));
+  }
+  const auto picked_alone = alone.predict(x), picked_both = both.predict(x);  // [L, G, Q, N]
+  EXPECT_TRUE(torch::equal(picked_alone[0], picked_both[0]));
+  const double accuracy = picked_alone[0][0].eq(y0).to(torch::kFloat64).mean().item<double>();
+  EXPECT_GT(accuracy, 0.95);
+  EXPECT_LT(picked_both[1][0].eq(y1).to(torch::kFloat64).mean().item<double>(), 0.8);
+}
+
+}  // namespace
+}  // namespace modspec
