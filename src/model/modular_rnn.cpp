@@ -147,12 +147,18 @@ static torch::Tensor network_slice(const std::string& name, const torch::Tensor&
   throw Error("internal: no parameter '" + name + "'");
 }
 
-NetworkState ModularRNNImpl::network_state(int64_t k) const {
+NetworkState ModularRNNImpl::named_tensors() const {
+  NetworkState out;
+  for (const auto& item : named_parameters()) out[item.key()] = item.value();
+  return out;
+}
+
+NetworkState ModularRNNImpl::network_part(int64_t k, const NetworkState& stacked) const {
   NetworkState state;
   const int64_t n = specs_[size_t(k)].n;
   for (const auto& name : names_of(arch_)) {
-    auto t = named_parameters()[name];
-    auto s = network_slice(name, t.detach(), arch_, K_, N_, n, k, edge_offset_[size_t(k)], edge_offset_[size_t(k) + 1]);
+    auto s = network_slice(name, stacked.at(name).detach(), arch_, K_, N_, n, k, edge_offset_[size_t(k)],
+                           edge_offset_[size_t(k) + 1]);
     // Flatten the per-gate layout to the solo layout ([M, G*n, ...]).
     if (name == "w_in") s = s.reshape({M_, G_ * n, s.size(-1)});
     else if (name == "b_in") s = s.reshape({M_, G_ * n});
@@ -163,19 +169,25 @@ NetworkState ModularRNNImpl::network_state(int64_t k) const {
   return state;
 }
 
-void ModularRNNImpl::load_network_state(int64_t k, const NetworkState& state) {
+void ModularRNNImpl::load_network_part(int64_t k, const NetworkState& part, const NetworkState& stacked) const {
   torch::NoGradGuard no_grad;
   const int64_t n = specs_[size_t(k)].n;
   for (const auto& name : names_of(arch_)) {
-    auto it = state.find(name);
-    if (it == state.end()) throw Error("checkpoint has no tensor '" + name + "'");
-    auto t = named_parameters()[name];
-    auto s = network_slice(name, t, arch_, K_, N_, n, k, edge_offset_[size_t(k)], edge_offset_[size_t(k) + 1]);
+    auto it = part.find(name);
+    if (it == part.end()) throw Error("checkpoint has no tensor '" + name + "'");
+    auto s = network_slice(name, stacked.at(name), arch_, K_, N_, n, k, edge_offset_[size_t(k)],
+                           edge_offset_[size_t(k) + 1]);
     if (it->second.numel() != s.numel())
       throw Error("checkpoint tensor '" + name + "' has " + std::to_string(it->second.numel()) + " values, the network " +
                   std::to_string(s.numel()));
     s.copy_(it->second.reshape(s.sizes()));
   }
+}
+
+NetworkState ModularRNNImpl::network_state(int64_t k) const { return network_part(k, named_tensors()); }
+
+void ModularRNNImpl::load_network_state(int64_t k, const NetworkState& state) {
+  load_network_part(k, state, named_tensors());
 }
 
 int64_t ModularRNNImpl::parameter_count(int64_t k) const {

@@ -83,6 +83,12 @@ class ModularRNNImpl : public torch::nn::Module {
 
   NetworkState network_state(int64_t k) const;
   void load_network_state(int64_t k, const NetworkState& state);
+  // The same for any tensors shaped like the stack's parameters and keyed by their names (an
+  // optimizer's moments, say): network k's part in its own K = 1 layout, and writing it back.
+  NetworkState network_part(int64_t k, const NetworkState& stacked) const;
+  void load_network_part(int64_t k, const NetworkState& part, const NetworkState& stacked) const;
+  // The parameters keyed by name.
+  NetworkState named_tensors() const;
 
  private:
   torch::Tensor project_inputs(const StackWeights& w, const torch::Tensor& x) const;  // -> [M*K, G*N, T*B]

@@ -23,6 +23,13 @@ class FusedAdamW {
   void set_lr(double lr) { settings_.lr = lr; }
   double lr() const { return settings_.lr; }
 
+  // The first and second moments of parameter i (same shape) and the steps taken: what must
+  // move with a network when its stack is repacked (train/trainer.cpp).
+  torch::Tensor& exp_avg(size_t i) { return exp_avg_[i]; }
+  torch::Tensor& exp_avg_sq(size_t i) { return exp_avg_sq_[i]; }
+  int64_t steps() const { return steps_; }
+  void set_steps(int64_t steps) { steps_ = steps; }
+
  private:
   std::vector<torch::Tensor> params_, exp_avg_, exp_avg_sq_;
   AdamWSettings settings_;

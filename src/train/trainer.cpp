@@ -1,11 +1,11 @@
 #include "train/trainer.hpp"
 
 #include <chrono>
+#include <memory>
 #include <cmath>
 #include <numeric>
 
 #include "model/readout.hpp"
-#include "optim/adamw.hpp"
 #include "util/seed.hpp"
 
 namespace modspec {
@@ -78,19 +78,51 @@ std::vector<Evaluation> Trainer::evaluate() {
   return evals;
 }
 
+// The stack without its stopped networks (`keep`: the stack indices that go on): their weights,
+// AdamW moments and edges leave, and the stack pads only to its largest remaining n, so a step
+// costs what the networks still training cost. Each kept network's weights and moments move as
+// they are; the optimizer keeps its step count, so its bias corrections go on unchanged.
+void Trainer::drop_stopped(std::unique_ptr<FusedAdamW>& opt, const std::vector<int64_t>& keep) {
+  std::vector<NetworkSpec> specs;
+  for (int64_t k : keep) specs.push_back(stack_->specs()[size_t(k)]);
+  ModularRNN next(stack_->arch(), specs, device_);
+  auto next_opt = std::make_unique<FusedAdamW>(next->parameters(), AdamWSettings{opt->lr(), spec_.weight_decay});
+  next_opt->set_steps(opt->steps());
+  // Parameter i of parameters() is entry i of named_parameters(), in both stacks.
+  NetworkState m, v, next_m, next_v;
+  size_t i = 0;
+  for (const auto& item : stack_->named_parameters()) {
+    m[item.key()] = opt->exp_avg(i);
+    v[item.key()] = opt->exp_avg_sq(i);
+    next_m[item.key()] = next_opt->exp_avg(i);
+    next_v[item.key()] = next_opt->exp_avg_sq(i);
+    ++i;
+  }
+  for (size_t j = 0; j < keep.size(); ++j) {
+    const int64_t k = keep[j];
+    next->load_network_state(int64_t(j), stack_->network_state(k));
+    next->load_network_part(int64_t(j), stack_->network_part(k, m), next_m);
+    next->load_network_part(int64_t(j), stack_->network_part(k, v), next_v);
+  }
+  stack_ = next;
+  opt = std::move(next_opt);
+}
+
 std::vector<NetworkOutcome> Trainer::run(const EpochCallback& on_epoch) {
-  const int64_t K = stack_->stack_size();
-  auto outcomes = std::vector<NetworkOutcome>(size_t(K));
-  FusedAdamW opt(stack_->parameters(), {spec_.lr, spec_.weight_decay});
-  auto active = torch::ones({K}, torch::TensorOptions().dtype(torch::kBool).device(device_));
-  auto stop = [&](int64_t k, NetworkStatus why) {
-    outcomes[size_t(k)].status = why;
-    outcomes[size_t(k)].weights = stack_->network_state(k);
-    active[k] = false;
-  };
+  auto outcomes = std::vector<NetworkOutcome>(size_t(stack_->stack_size()));
+  std::vector<int64_t> network;  // network[k]: which of the outcomes stack index k is
+  for (int64_t k = 0; k < stack_->stack_size(); ++k) network.push_back(k);
+  auto opt = std::make_unique<FusedAdamW>(stack_->parameters(), AdamWSettings{spec_.lr, spec_.weight_decay});
   double lr = spec_.lr, train_seconds = 0;
   int64_t pairs_seen = 0;
   for (int64_t epoch = 0; epoch < spec_.epochs; ++epoch) {
+    const int64_t K = stack_->stack_size();
+    auto active = torch::ones({K}, torch::TensorOptions().dtype(torch::kBool).device(device_));
+    auto stop = [&](int64_t k, NetworkStatus why) {
+      outcomes[size_t(network[size_t(k)])].status = why;
+      outcomes[size_t(network[size_t(k)])].weights = stack_->network_state(k);
+      active[k] = false;
+    };
     const auto t0 = std::chrono::steady_clock::now();
     const PairTable pairs = env_.train_pairs(epoch);
     auto loss_sum = torch::zeros({K}, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
@@ -106,11 +138,12 @@ std::vector<NetworkOutcome> Trainer::run(const EpochCallback& on_epoch) {
         for (int64_t k = 0; k < K; ++k)
           if (which[k].item<bool>()) stop(k, NetworkStatus::diverged);
       }
-      // where(), not a product: 0 * NaN would still be NaN.
+      // where(), not a product: 0 * NaN would still be NaN. A network that diverged mid-epoch
+      // stays in the stack, masked, until the epoch ends.
       auto kept = torch::where(active, loss, torch::zeros_like(loss));
-      opt.zero_grad();
+      opt->zero_grad();
       kept.sum().backward();
-      opt.step();
+      opt->step();
       loss_sum += kept.detach().to(torch::kFloat64);
       pairs_seen += end - begin;
     }
@@ -119,22 +152,34 @@ std::vector<NetworkOutcome> Trainer::run(const EpochCallback& on_epoch) {
     auto mean_loss = (loss_sum / double(std::max<int64_t>(batches, 1))).to(torch::kCPU);
     const double seconds = seconds_since(t0);
     for (int64_t k = 0; k < K; ++k) {
-      auto& o = outcomes[size_t(k)];
+      auto& o = outcomes[size_t(network[size_t(k)])];
       if (o.status != NetworkStatus::training) continue;
       o.history.push_back({epoch, lr, mean_loss[k].item<double>(), evals[size_t(k)], seconds});
       if (spec_.early_stop && evals[size_t(k)].mean_accuracy() >= spec_.stop_accuracy)
         stop(k, NetworkStatus::stopped_early);
     }
     lr *= spec_.lr_decay;
-    opt.set_lr(lr);
+    opt->set_lr(lr);
     if (on_epoch) on_epoch(epoch, outcomes);
-    if (!active.any().item<bool>()) break;
-  }
-  for (int64_t k = 0; k < K; ++k)
-    if (outcomes[size_t(k)].status == NetworkStatus::training) {
-      outcomes[size_t(k)].status = NetworkStatus::finished;
-      outcomes[size_t(k)].weights = stack_->network_state(k);
+    std::vector<int64_t> keep, kept_network;
+    for (int64_t k = 0; k < K; ++k)
+      if (outcomes[size_t(network[size_t(k)])].status == NetworkStatus::training) {
+        keep.push_back(k);
+        kept_network.push_back(network[size_t(k)]);
+      }
+    if (keep.empty()) break;
+    if (int64_t(keep.size()) < K && epoch + 1 < spec_.epochs) {
+      drop_stopped(opt, keep);
+      network = kept_network;
     }
+  }
+  for (int64_t k = 0; k < stack_->stack_size(); ++k) {
+    auto& o = outcomes[size_t(network[size_t(k)])];
+    if (o.status == NetworkStatus::training) {
+      o.status = NetworkStatus::finished;
+      o.weights = stack_->network_state(k);
+    }
+  }
   pairs_per_second_ = train_seconds > 0 ? double(pairs_seen) / train_seconds : 0;
   return outcomes;
 }

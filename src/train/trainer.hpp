@@ -2,14 +2,17 @@
 // network's gradient is the one it would get alone), exponential learning-rate decay per epoch,
 // evaluation on the test tuples after every epoch, early stop and divergence handled per network.
 // A network that stops (early or on a non-finite loss) keeps the weights it had then; its
-// stack-mates go on.
+// stack-mates go on, and at the end of the epoch the stack is repacked without it (weights,
+// AdamW moments, edges), so that a step costs what the networks still training cost.
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "env/environment.hpp"
 #include "model/modular_rnn.hpp"
+#include "optim/adamw.hpp"
 #include "train/train_spec.hpp"
 
 namespace modspec {
@@ -54,7 +57,12 @@ class Trainer {
   // Samples per second (pairs) of the last run, per network.
   double pairs_per_second() const { return pairs_per_second_; }
 
+  // The stack now training: the one given, less the networks that stopped in earlier epochs.
+  const ModularRNN& stack() const { return stack_; }
+
  private:
+  void drop_stopped(std::unique_ptr<FusedAdamW>& opt, const std::vector<int64_t>& keep);
+
   const Environment& env_;
   ModularRNN stack_;
   TrainSpec spec_;
