@@ -39,16 +39,15 @@ namespace {
 
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
-// FLOPs of measuring one network of `config` (its measures, with every null copy): the readouts
+// FLOPs of measuring one network with `m` (its measures, with every null copy): the readouts
 // of retraining and ablation, and the weight masks (one epoch of training steps per stimulus).
-double measure_flops(const Config& config, const Architecture& arch, const NetworkSpec& spec, int64_t train_tuples,
-                     bool dynamic) {
-  const MetricSpec m = MetricSpec::from(config);
+double measure_flops(const MetricSpec& m, int64_t classes, const Architecture& arch, const NetworkSpec& spec,
+                     int64_t train_tuples, bool dynamic) {
   const double copies = 1.0 + double(m.null_repeats);
   double flops = 0;
   if (has(m.metrics, "retraining") || has(m.metrics, "ablation"))
     flops += readout_training_flops(arch, spec, train_tuples, m.readout.epochs, m.readout.hidden,
-                                    config.integer("env.n_classes"),
+                                    classes,
                                     has(m.metrics, "ablation"));
   if (has(m.metrics, "masks"))
     flops += double(arch.n_stimuli) * double(m.masks.epochs) * double((train_tuples + m.masks.batch - 1) / m.masks.batch) *
@@ -111,6 +110,8 @@ int main(int argc, char** argv) {
       const TrainSpec train = TrainSpec::from(config);
       const int64_t tuples = env.train_pairs(0).size;
       const double steps = double(train.epochs) * double((tuples + train.batch_size - 1) / train.batch_size);
+      const MetricSpec metrics = MetricSpec::from(config);
+      const int64_t classes = config.integer("env.n_classes");
       std::vector<NetworkSpec> specs;
       std::ostringstream shape;
       shape << arch.nb_steps << arch.shared_input << int(arch.readout) << arch.gru << arch.two_rnn << arch.bottleneck
@@ -121,7 +122,7 @@ int main(int argc, char** argv) {
         specs.push_back(spec);
         shape << spec.n << ",";
         fig.train_flops += steps * training_step_flops(arch, spec, train.batch_size, env.spec().dynamic());
-        measure += measure_flops(config, arch, spec, tuples, env.spec().dynamic());
+        measure += measure_flops(metrics, classes, arch, spec, tuples, env.spec().dynamic());
       }
       fig.measure_flops += measure;
       auto& step = step_seconds[shape.str()];
@@ -132,9 +133,9 @@ int main(int argc, char** argv) {
         spec.n = common_n;
         ModularRNN one(arch, std::vector<NetworkSpec>{spec});
         const auto t0 = Clock::now();
-        modspec::measure(*one, env, MetricSpec::from(config));
+        modspec::measure(*one, env, metrics);
         measure_seconds_per_flop = std::chrono::duration<double>(Clock::now() - t0).count() /
-                                   measure_flops(config, arch, spec, tuples, env.spec().dynamic());
+                                   measure_flops(metrics, classes, arch, spec, tuples, env.spec().dynamic());
       }
       fig.stack_seconds.push_back(step * steps + measure * measure_seconds_per_flop);
     }

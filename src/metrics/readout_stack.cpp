@@ -40,33 +40,25 @@ ReadoutStack::ReadoutStack(int64_t G, int64_t Q, const std::vector<uint64_t>& bl
   b2_ = torch::cat(b2).contiguous();
   // The kernels write the gradients in place; the optimizer reads them as the parameters' grad.
   for (auto* p : {&w1_, &b1_, &w2_, &b2_}) p->requires_grad_().mutable_grad() = torch::zeros_like(*p);
-  gw1_ = w1_.grad();
-  gb1_ = b1_.grad();
-  gw2_ = w2_.grad();
-  gb2_ = b2_.grad();
   opt_ = std::make_unique<FusedAdamW>(std::vector<torch::Tensor>{w1_, b1_, w2_, b2_}, AdamWSettings{s.lr, 0.0});
 }
 
-double ReadoutStack::train_step(const torch::Tensor& x_in, const torch::Tensor& y_in) {
+void ReadoutStack::train_step(const torch::Tensor& x_in, const torch::Tensor& y_in) {
   const auto x = x_in.to(torch::kFloat32).contiguous();
   const auto y = y_in.to(torch::kInt64).contiguous();
   const int64_t N = x.size(1);
   if (x.size(0) != G_ || x.size(2) != d_ || y.size(0) != L_ || y.size(1) != Q_ || y.size(2) != N)
     throw Error("readout stack: inputs or labels of the wrong shape");
   const kernels::MlpShape shape{N, d_, Q_, h_, C_};
-  const int64_t w1n = d_ * Q_ * h_, b1n = Q_ * h_, w2n = Q_ * h_ * C_, b2n = Q_ * C_;
-  double loss = 0;
   for (int64_t c = 0; c < L_; ++c)
     for (int64_t g = 0; g < G_; ++g) {
       const int64_t i = c * G_ + g;
-      loss += kernels::mlp_loss_and_gradients(
-          shape, x.data_ptr<float>() + g * N * d_, y.data_ptr<int64_t>() + c * Q_ * N, w1_.data_ptr<float>() + i * w1n,
-          b1_.data_ptr<float>() + i * b1n, w2_.data_ptr<float>() + i * w2n, b2_.data_ptr<float>() + i * b2n,
-          gw1_.data_ptr<float>() + i * w1n, gb1_.data_ptr<float>() + i * b1n, gw2_.data_ptr<float>() + i * w2n,
-          gb2_.data_ptr<float>() + i * b2n);
+      kernels::mlp_loss_and_gradients(shape, x.data_ptr<float>() + g * N * d_, y.data_ptr<int64_t>() + c * Q_ * N,
+                                      block(w1_, i), block(b1_, i), block(w2_, i), block(b2_, i),
+                                      block(w1_.grad(), i), block(b1_.grad(), i), block(w2_.grad(), i),
+                                      block(b2_.grad(), i));
     }
   opt_->step();
-  return loss;
 }
 
 torch::Tensor ReadoutStack::predict(const torch::Tensor& x_in) const {
@@ -75,13 +67,11 @@ torch::Tensor ReadoutStack::predict(const torch::Tensor& x_in) const {
   if (x.size(0) != G_ || x.size(2) != d_) throw Error("readout stack: inputs of the wrong shape");
   auto classes = torch::empty({L_, G_, Q_, N}, torch::kInt64);
   const kernels::MlpShape shape{N, d_, Q_, h_, C_};
-  const int64_t w1n = d_ * Q_ * h_, b1n = Q_ * h_, w2n = Q_ * h_ * C_, b2n = Q_ * C_;
   for (int64_t c = 0; c < L_; ++c)
     for (int64_t g = 0; g < G_; ++g) {
       const int64_t i = c * G_ + g;
-      kernels::mlp_predict(shape, x.data_ptr<float>() + g * N * d_, w1_.data_ptr<float>() + i * w1n,
-                           b1_.data_ptr<float>() + i * b1n, w2_.data_ptr<float>() + i * w2n,
-                           b2_.data_ptr<float>() + i * b2n, classes.data_ptr<int64_t>() + i * Q_ * N);
+      kernels::mlp_predict(shape, x.data_ptr<float>() + g * N * d_, block(w1_, i), block(b1_, i), block(w2_, i),
+                           block(b2_, i), classes.data_ptr<int64_t>() + i * Q_ * N);
     }
   return classes;
 }

@@ -35,17 +35,18 @@ class ReadoutStack {
                const ReadoutSettings& settings);
 
   // One Adam step on the summed loss (every readout's mean cross-entropy). x: [G, N, d] float,
-  // y: [L, Q, N] int64 (label set c's targets, the same for every input). Returns the loss.
-  double train_step(const torch::Tensor& x, const torch::Tensor& y);
+  // y: [L, Q, N] int64 (label set c's targets, the same for every input).
+  void train_step(const torch::Tensor& x, const torch::Tensor& y);
   // x: [G, N, d] -> the classes every readout picks, [L, G, Q, N] int64.
   torch::Tensor predict(const torch::Tensor& x) const;
 
-  int64_t label_sets() const { return L_; }
-
  private:
   int64_t L_, G_, Q_, d_, h_, C_;
-  torch::Tensor w1_, b1_, w2_, b2_;      // [L*G, d, Q*h], [L*G, Q*h], [L*G*Q, h, C], [L*G*Q, C]
-  torch::Tensor gw1_, gb1_, gw2_, gb2_;  // their gradients, same shapes
+  // Block i = c*G + g of a parameter (or of its gradient): readouts (c, g, 0..Q-1).
+  float* block(const torch::Tensor& t, int64_t i) const { return t.data_ptr<float>() + i * (t.numel() / (L_ * G_)); }
+
+  // [L*G, d, Q*h], [L*G, Q*h], [L*G*Q, h, C], [L*G*Q, C]; their grad() holds the gradients.
+  torch::Tensor w1_, b1_, w2_, b2_;
   std::unique_ptr<FusedAdamW> opt_;
 };
 
