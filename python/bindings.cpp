@@ -15,10 +15,12 @@
 #include "metrics/measure.hpp"
 #include "rundir/run_dir.hpp"
 #include "rundir/train_and_record.hpp"
+#include "runtime/launcher.hpp"
 #include "runtime/provenance.hpp"
 #include "sweep/flavor.hpp"
 #include "sweep/launch.hpp"
 #include "sweep/run_plan.hpp"
+#include "sweep/table.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "util/error.hpp"
 #include "util/progress.hpp"
@@ -123,9 +125,28 @@ py::dict py_specialization(const py::array_t<float, py::array::c_style | py::arr
                         const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& test_digits,
                         const std::optional<py::array_t<int64_t, py::array::c_style | py::array::forcecast>>& test_starts,
                         int64_t n_classes, const std::vector<std::string>& metrics,
-                        const std::vector<std::string>& overrides) {
+                        const std::vector<std::string>& overrides,
+                        const std::optional<py::array_t<int64_t, py::array::c_style | py::array::forcecast>>& test_images,
+                        const std::optional<py::function>& network) {
   GivenStates given{tensor_of(train_states), tensor_of(test_states), tensor_of(train_digits), tensor_of(test_digits),
-                    test_starts ? tensor_of(*test_starts) : torch::Tensor(), n_classes};
+                    test_starts ? tensor_of(*test_starts) : torch::Tensor(), n_classes,
+                    test_images ? tensor_of(*test_images) : torch::Tensor(), nullptr};
+  if (network) {
+    // Called from the measures with the GIL released: taken back for the call. The callable is
+    // held by pointer, so that copies of the function never touch a Python reference count.
+    const py::function* fn = &*network;
+    given.rerun = [fn](const torch::Tensor& sources) {
+      py::gil_scoped_acquire gil;
+      try {
+        const auto s = sources.contiguous();
+        py::array_t<int64_t> arg({s.size(0), s.size(1)});
+        std::memcpy(arg.mutable_data(), s.data_ptr<int64_t>(), size_t(s.numel()) * sizeof(int64_t));
+        return tensor_of(py::array_t<float, py::array::c_style | py::array::forcecast>((*fn)(arg)));
+      } catch (py::error_already_set& e) {
+        throw Error(std::string("network: ") + e.what());
+      }
+    };
+  }
   Config config = Config::defaults();
   for (const auto& o : overrides) config.set(o);
   if (!metrics.empty()) config.set_value("metrics.measures", metrics);
@@ -186,5 +207,5 @@ PYBIND11_MODULE(_modspec, m) {
   m.def("table", &modspec::py_table, py::arg("dir"), py::arg("all_runs"), py::arg("strict"));
   m.def("specialization", &modspec::py_specialization, py::arg("train_states"), py::arg("train_digits"),
         py::arg("test_states"), py::arg("test_digits"), py::arg("test_starts"), py::arg("n_classes"),
-        py::arg("metrics"), py::arg("overrides"));
+        py::arg("metrics"), py::arg("overrides"), py::arg("test_images"), py::arg("network"));
 }

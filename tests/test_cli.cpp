@@ -20,14 +20,19 @@ struct Result {
   std::string output;  // stdout and stderr together
 };
 
-Result run(const std::string& args, const test::TempDir& tmp) {
+// A shell command line, its output captured.
+Result run_shell(const std::string& command_line, const test::TempDir& tmp) {
   const auto log = tmp / "output.txt";
-  const std::string command = std::string(MODSPEC_BINARY) + " " + args + " > '" + log.string() + "' 2>&1";
+  const std::string command = command_line + " > '" + log.string() + "' 2>&1";
   const int raw = std::system(command.c_str());
   std::ifstream in(log);
   std::stringstream text;
   text << in.rdbuf();
   return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, text.str()};
+}
+
+Result run(const std::string& args, const test::TempDir& tmp) {
+  return run_shell(std::string(MODSPEC_BINARY) + " " + args, tmp);
 }
 
 int lines(const std::string& text) { return int(std::count(text.begin(), text.end(), '\n')); }
@@ -122,6 +127,68 @@ TEST(Cli, BadInputIsOneLineAndANonZeroExit) {
     EXPECT_EQ(lines(r.output), 1) << args << ": " << r.output;
   }
   EXPECT_NE(run("no-such-command", tmp).status, 0);
+}
+
+// docs/ARCHITECTURE.md, "Two programs": the front program starts without LibTorch, hands the
+// commands that run networks to modspec-compute with their arguments, and ends a rerun of a
+// finished sweep by itself.
+TEST(Cli, TheFrontProgramLoadsNoLibTorch) {
+  test::TempDir tmp;
+  const Result libraries = run_shell("ldd '" MODSPEC_BINARY "'", tmp);
+  ASSERT_EQ(libraries.status, 0) << libraries.output;
+  // Library names only: a load address may well hold "c10".
+  EXPECT_EQ(libraries.output.find("libtorch"), std::string::npos) << libraries.output;
+  EXPECT_EQ(libraries.output.find("libc10"), std::string::npos) << libraries.output;
+  const auto compute_program = std::filesystem::path(MODSPEC_BINARY).parent_path() / "modspec-compute";
+  const Result compute = run_shell("ldd '" + compute_program.string() + "'", tmp);
+  EXPECT_NE(compute.output.find("libtorch"), std::string::npos) << "the test would pass with any program";
+}
+
+TEST(Cli, TheFrontHandsTheComputeCommandsOverWithTheirArguments) {
+  test::TempDir tmp;
+  // `train --help` is the compute program's help, which lists the command's own options.
+  const Result help = run("train --help", tmp);
+  EXPECT_EQ(help.status, 0) << help.output;
+  EXPECT_NE(help.output.find("--measure"), std::string::npos) << help.output;
+  const Result show_help = run("data show --help", tmp);
+  EXPECT_NE(show_help.output.find("--rows"), std::string::npos) << show_help.output;
+  // A bad option after a handed-over command is the compute program's usage error.
+  const Result bad = run("train --no-such-option x.toml", tmp);
+  EXPECT_EQ(bad.status, 2) << bad.output;
+  EXPECT_EQ(lines(bad.output), 1) << bad.output;
+  EXPECT_NE(bad.output.find("--no-such-option"), std::string::npos) << bad.output;
+}
+
+TEST(Cli, ARerunOfAFinishedSweepNeedsNoComputeProgram) {
+  test::TempDir tmp;
+  const std::string data = " --data-dir '" + test::synthetic_data_dir().string() + "'";
+  {
+    std::ofstream sweep(tmp / "sweep.toml");
+    sweep << "seeds = [0]\n[base]\nmodel.n = 8\ntrain.epochs = 1\nmetrics.readout_epochs = 1\n"
+             "metrics.null_repeats = 0\nmetrics.measures = [\"retraining\"]\n[axes]\n\"model.p_s\" = [1, 64]\n";
+  }
+  const std::string sweep_args = "sweep '" + (tmp / "sweep.toml").string() + "' --out '" + (tmp / "out").string() + "'";
+  const Result first = run(sweep_args + " --workers 1" + data, tmp);
+  ASSERT_EQ(first.status, 0) << first.output;
+  // The front program alone, without modspec-compute beside it.
+  std::filesystem::create_directories(tmp / "alone");
+  std::filesystem::copy_file(MODSPEC_BINARY, tmp / "alone" / "modspec");
+  const std::string alone = "'" + (tmp / "alone" / "modspec").string() + "' ";
+  std::filesystem::remove(tmp / "out" / "table.csv");
+  const Result rerun = run_shell(alone + sweep_args + data, tmp);
+  EXPECT_EQ(rerun.status, 0) << rerun.output;
+  EXPECT_NE(rerun.output.find("2 runs planned, 2 already done, 0 to train"), std::string::npos) << rerun.output;
+  EXPECT_NE(rerun.output.find("0 trained"), std::string::npos) << rerun.output;
+  EXPECT_TRUE(std::filesystem::exists(tmp / "out" / "table.csv")) << "the table is written again";
+  EXPECT_EQ(run_shell(alone + "table '" + (tmp / "out").string() + "'", tmp).status, 0);
+  // With a run left to train, the sweep is the compute program's: here a one-line error naming it.
+  const Result more = run_shell(alone + sweep_args + " --set train.epochs=2" + data, tmp);
+  EXPECT_EQ(more.status, 1) << more.output;
+  EXPECT_EQ(lines(more.output), 1) << more.output;
+  EXPECT_NE(more.output.find("modspec-compute"), std::string::npos) << more.output;
+  const Result train = run_shell(alone + "train --help", tmp);
+  EXPECT_EQ(train.status, 1) << train.output;
+  EXPECT_NE(train.output.find("modspec-compute"), std::string::npos) << train.output;
 }
 
 }  // namespace

@@ -17,7 +17,7 @@
 #include "data/datasets.hpp"
 #include "data/idx.hpp"
 #include "fixtures.hpp"
-#include "rundir/run_dir.hpp"
+#include "rundir/network_files.hpp"
 #include "rundir/train_and_record.hpp"
 #include "sweep/launch.hpp"
 #include "sweep/stack_claim.hpp"
@@ -143,12 +143,12 @@ void train_small_run(const std::filesystem::path& dir) {
 TEST(Integrity, AModelWithFlippedBytesIsRefusedByName) {
   TempDir tmp;
   train_small_run(tmp.path());
-  EXPECT_NO_THROW(RunDir(tmp.path()).load());
+  EXPECT_NO_THROW(load_run(RunDir(tmp.path())));
   auto bytes = test::read_file(tmp / "model.pt");
   ASSERT_GT(bytes.size(), 2000u);
   for (size_t i = 1000; i < 1100; ++i) bytes[i] ^= 0x5a;
   test::write_file(tmp / "model.pt", bytes);
-  const std::string msg = error_message([&] { RunDir(tmp.path()).load(); });
+  const std::string msg = error_message([&] { load_run(RunDir(tmp.path())); });
   EXPECT_PRED2(contains, msg, (tmp / "model.pt").string());
   EXPECT_PRED2(contains, msg, "SHA-256");
 }

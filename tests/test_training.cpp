@@ -6,7 +6,7 @@
 
 #include "env/environment.hpp"
 #include "fixtures.hpp"
-#include "rundir/run_dir.hpp"
+#include "rundir/network_files.hpp"
 #include "rundir/train_and_record.hpp"
 #include "train/trainer.hpp"
 
@@ -109,7 +109,7 @@ TEST(Training, RunDirectoryRoundTrip) {
   EXPECT_EQ(dir.summary()["epochs_run"], 1);
 
   // The network read back computes what the trained one computed.
-  LoadedRun loaded = dir.load();
+  LoadedRun loaded = load_run(dir);
   ModularRNN net(s.arch, std::vector<NetworkSpec>{NetworkSpec::from(s.config)});
   net->load_network_state(0, recorded[0].outcome.weights);
   Batch b = s.env->batch(s.env->test_pairs(), Split::test, 0, 64, 0);
@@ -153,7 +153,7 @@ TEST(Training, RetrainingADirectoryLeavesNothingOfTheEarlierRun) {
 
 TEST(Training, LoadRejectsADirectoryWithoutModel) {
   test::TempDir tmp;
-  EXPECT_TRUE(test::contains(test::error_message([&] { RunDir(tmp.path()).load(); }), "not a run directory"));
+  EXPECT_TRUE(test::contains(test::error_message([&] { load_run(RunDir(tmp.path())); }), "not a run directory"));
 }
 
 }  // namespace

@@ -177,7 +177,8 @@ def _array(x, argument: str, dtype) -> np.ndarray:
 
 
 def specialization(train_states, train_digits, test_states, test_digits, *, test_starts=None, n_classes=None,
-                   metrics=("retraining", "ablation"), overrides: dict | None = None, **keys) -> pd.DataFrame:
+                   metrics=("retraining", "ablation"), network=None, test_images=None, overrides: dict | None = None,
+                   **keys) -> pd.DataFrame:
     """The measures of functional specialization on hidden states you bring (another model, a
     recording), as `modspec measure` computes them on a modspec network.
 
@@ -188,8 +189,15 @@ def specialization(train_states, train_digits, test_states, test_digits, *, test
     test_starts: [N_test, S], the step each stimulus switched on, to measure per start group;
         None measures over all tuples.
     n_classes: C (default: the largest digit + 1).
-    metrics: "retraining" and/or "ablation". Correlation and weight masks run the network again:
-        measure a modspec network with measure() for those.
+    metrics: "retraining", "ablation" and/or "correlation". Weight masks need the network's
+        weights: measure a modspec network with measure() for those.
+    network: for the correlation (same-image pairs, the default): your network as a callable
+        network(sources) -> states [T, M, N, n] (numpy or torch), where sources [N, S] int64 says
+        that stimulus s of tuple i is that of test tuple sources[i, s]; the correlation compares
+        each test tuple with itself with every stimulus but one swapped for another tuple's. Not
+        needed with correlation_pairs="same_label", which pairs tuples from the states you give.
+    test_images: [N_test, S], which image each stimulus shows, so that same-label pairs show
+        different images (default: every tuple's stimuli are images of their own).
     overrides / keys: metrics.* settings (readout size, epochs, seed, null_repeats, formula).
 
     Returns metrics.csv's rows (value, base, normalised per step, module and digit) as a
@@ -219,8 +227,16 @@ def specialization(train_states, train_digits, test_states, test_digits, *, test
         starts = _array(test_starts, "test_starts", np.int64)
         if starts.shape != test_y.shape:
             raise ValueError(f"test_starts: expected shape {test_y.shape}, got {starts.shape}")
+    images = None
+    if test_images is not None:
+        images = _array(test_images, "test_images", np.int64)
+        if images.shape != test_y.shape:
+            raise ValueError(f"test_images: expected shape {test_y.shape}, got {images.shape}")
+    if network is not None and not callable(network):
+        raise TypeError(f"network: expected a callable network(sources) -> states, got {type(network).__name__}")
+    rerun = None if network is None else (lambda sources: _array(network(sources), "network(sources)", np.float32))
     result = _modspec.specialization(train_x, train_y, test_x, test_y, starts, classes, list(metrics),
-                                     _assignments(overrides, keys))
+                                     _assignments(overrides, keys), images, rerun)
     rows = pd.DataFrame(result["metrics"])
     rows.attrs["specialization"] = pd.DataFrame(result["specialization"])
     return rows

@@ -21,4 +21,7 @@ std::vector<std::string> default_measures();  // metrics.measures' default
 // Throws an Error naming the measure and the known ones.
 const MeasureInfo& find_measure(const std::string& name);
 
+// The `starts` of a measure's rows over all test tuples (metrics/measure.hpp).
+inline constexpr const char* kAllTuples = "all";
+
 }  // namespace modspec

@@ -1,3 +1,4 @@
+#include "cli/command_list.hpp"
 #include "cli/commands.hpp"
 
 namespace modspec::cli {
@@ -14,7 +15,7 @@ void ConfigOptions::add_to(CLI::App& app, bool config_positional) {
 Config ConfigOptions::resolve() const { return Config::resolve(config_file, overrides, data_dir); }
 
 void add_config_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("config", "print the resolved configuration, every key documented");
+  auto* cmd = add_command(app, "config");
   auto opts = std::make_shared<ConfigOptions>();
   opts->add_to(*cmd, false);
   cmd->callback([opts]() { std::cout << opts->resolve().to_toml(true); });

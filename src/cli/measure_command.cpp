@@ -2,6 +2,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/command_list.hpp"
 #include "cli/commands.hpp"
 #include "cli/measure_report.hpp"
 #include "rundir/train_and_record.hpp"
@@ -10,7 +11,7 @@
 namespace modspec::cli {
 
 void add_measure_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("measure", "measure the functional specialization of a trained network");
+  auto* cmd = add_command(app, "measure");
   auto dir = std::make_shared<std::string>();
   auto metrics = std::make_shared<std::vector<std::string>>();
   auto overrides = std::make_shared<std::vector<std::string>>();

@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "cli/command_list.hpp"
 #include "cli/commands.hpp"
 #include "cli/sweep_launch.hpp"
 #include "report/fig2.hpp"
@@ -8,6 +9,7 @@
 #include "report/last_step.hpp"
 #include "config/toml_file.hpp"
 #include "sweep/reproduce_configs.hpp"
+#include "sweep/summary.hpp"
 #include "sweep/table.hpp"
 #include "util/error.hpp"
 #include "util/progress.hpp"
@@ -51,12 +53,7 @@ std::string draw_sweep_figure(const std::string& figure, const std::filesystem::
 }  // namespace
 
 void add_reproduce_command(CLI::App& app) {
-  auto* reproduce = app.add_subcommand(
-      "reproduce",
-      "reproduce a figure of the paper. Quick scale, measured on 2 cores shared with other work (load 2-4): fig2 3 "
-      "minutes (four measures with their nulls), fig3 7-11 minutes, fig4 9-12 minutes, fig5 15-17 minutes; paper "
-      "scale uses the paper's grids and seeds (hours). Resumable like `sweep`, and `mpirun -n N` shares it among N "
-      "ranks");
+  auto* reproduce = add_command(app, "reproduce");
   auto figure = std::make_shared<std::string>();
   auto scale = std::make_shared<std::string>("quick");
   auto out = std::make_shared<std::string>();

@@ -1,10 +1,11 @@
 #include <iostream>
 
+#include "cli/command_list.hpp"
 #include "cli/commands.hpp"
 #include "env/environment.hpp"
 #include "metrics/hidden_states.hpp"
 #include "metrics/measure_context.hpp"
-#include "rundir/run_dir.hpp"
+#include "rundir/network_files.hpp"
 #include "util/atomic_file.hpp"
 #include "util/npz.hpp"
 #include "util/progress.hpp"
@@ -20,8 +21,7 @@ std::string bytes_of(const T* data, int64_t count) {
 }  // namespace
 
 void add_states_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand(
-      "states", "write every module's state at every step for a run's test and training tuples, with their labels (.npz)");
+  auto* cmd = add_command(app, "states");
   auto dir = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto data_dir = std::make_shared<std::string>();
@@ -29,7 +29,7 @@ void add_states_command(CLI::App& app) {
   cmd->add_option("--out", *out, ".npz file to write (numpy.load reads it)")->required();
   cmd->add_option("--data-dir", *data_dir, "data directory (default: the run's data.dir)");
   cmd->callback([dir, out, data_dir]() {
-    LoadedRun run = RunDir(*dir).load();
+    LoadedRun run = load_run(RunDir(*dir));
     if (!data_dir->empty()) run.config.set_value("data.dir", *data_dir);
     Progress::stage("states: reading the data of " + *dir);
     const Environment env(EnvSpec::from(run.config));
@@ -49,6 +49,7 @@ void add_states_command(CLI::App& app) {
     std::vector<NpyArray> arrays{
         {"test_states", "<f4", test_states.sizes().vec(), bytes_of(test_states.data_ptr<float>(), test_states.numel())},
         {"test_digits", "<i8", {test.size, S}, bytes_of(test.digit.data(), int64_t(test.digit.size()))},
+        {"test_images", "<i8", {test.size, S}, bytes_of(test.image.data(), int64_t(test.image.size()))},
         {"test_starts", "<i8", starts64.sizes().vec(), bytes_of(starts64.data_ptr<int64_t>(), starts64.numel())},
         {"train_states", "<f4", train_states.sizes().vec(),
          bytes_of(train_states.data_ptr<float>(), train_states.numel())},
@@ -56,7 +57,7 @@ void add_states_command(CLI::App& app) {
     write_file_atomic(*out, npz_bytes(arrays));
     std::cout << "wrote " << *out << ": test_states [T=" << test_states.size(0) << ", M=" << test_states.size(1)
               << ", tuples=" << test_states.size(2) << ", n=" << test_states.size(3) << "], train_states (" << train.size
-              << " tuples), digits and starts [tuples, S=" << S << "]\n";
+              << " tuples), digits, images and starts [tuples, S=" << S << "]\n";
   });
 }
 

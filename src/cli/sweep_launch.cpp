@@ -1,5 +1,6 @@
 #include "cli/sweep_launch.hpp"
 
+#include "runtime/launcher.hpp"
 #include "sweep/flavor.hpp"
 
 namespace modspec::cli {

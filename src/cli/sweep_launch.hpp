@@ -2,12 +2,19 @@
 // the library's LaunchSettings (sweep/launch.hpp).
 #pragma once
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "sweep/launch.hpp"
 
 namespace modspec::cli {
+
+// How a program runs a sweep: as launch_sweep does (returning whether this process writes the
+// outputs), in the compute program or, for a finished sweep, in the front (front_main.cpp).
+using SweepLauncher = std::function<bool(const SweepSpec&, const std::filesystem::path&, const LaunchSettings&,
+                                         SweepReport&)>;
 
 struct LaunchOptions {
   LaunchSettings settings;

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/command_list.hpp"
 #include "cli/commands.hpp"
 #include "cli/measure_report.hpp"
 #include "env/environment.hpp"
@@ -12,7 +13,7 @@
 namespace modspec::cli {
 
 void add_train_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("train", "train one network and write its run directory");
+  auto* cmd = add_command(app, "train");
   auto opts = std::make_shared<ConfigOptions>();
   opts->add_to(*cmd, true);
   auto out = std::make_shared<std::string>();

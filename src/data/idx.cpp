@@ -1,5 +1,6 @@
 #include "data/idx.hpp"
 
+#include <algorithm>
 #include <sstream>
 #include <zlib.h>
 
@@ -9,17 +10,19 @@
 namespace modspec {
 namespace {
 
-std::vector<uint8_t> read_bytes(const std::filesystem::path& file) {
-  const std::string bytes = read_file(file);
-  return std::vector<uint8_t>(bytes.begin(), bytes.end());
-}
-
 std::vector<uint8_t> gunzip(const std::vector<uint8_t>& packed, const std::filesystem::path& file) {
   z_stream zs{};
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw Error(file.string() + ": zlib init failed");
   zs.next_in = const_cast<Bytef*>(packed.data());
   zs.avail_in = static_cast<uInt>(packed.size());
   std::vector<uint8_t> out;
+  // A single member's trailer gives its inflated size (modulo 2^32): reserved up front, the output
+  // is not copied as it grows. Only a hint, bounded by deflate's largest ratio (1032:1).
+  if (packed.size() >= 18) {
+    const uint8_t* t = packed.data() + packed.size() - 4;
+    const uint64_t isize = uint64_t(t[0]) | uint64_t(t[1]) << 8 | uint64_t(t[2]) << 16 | uint64_t(t[3]) << 24;
+    out.reserve(size_t(std::min<uint64_t>(isize, 1032 * uint64_t(packed.size()))));
+  }
   std::vector<uint8_t> chunk(1 << 20);
   int rc = Z_OK;
   // A file may hold several gzip members one after another (`cat a.gz b.gz`): each is inflated in
@@ -58,7 +61,7 @@ uint32_t big_endian_u32(const uint8_t* p) {
 
 }  // namespace
 
-IdxArray read_idx(const std::filesystem::path& file) { return parse_idx(read_bytes(file), file); }
+IdxArray read_idx(const std::filesystem::path& file) { return parse_idx(read_file_bytes(file), file); }
 
 IdxArray parse_idx(std::vector<uint8_t> bytes, const std::filesystem::path& file) {
   if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) bytes = gunzip(bytes, file);
@@ -93,7 +96,9 @@ IdxArray parse_idx(std::vector<uint8_t> bytes, const std::filesystem::path& file
   if (have > count)
     throw Error(where + "size mismatch: header promises " + std::to_string(count) + " bytes of data, file has " +
                 std::to_string(have));
-  array.data.assign(bytes.begin() + header, bytes.end());
+  // The data stay in the buffer they were read or inflated into: only the header is moved out.
+  bytes.erase(bytes.begin(), bytes.begin() + std::ptrdiff_t(header));
+  array.data = std::move(bytes);
   return array;
 }
 

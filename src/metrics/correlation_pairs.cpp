@@ -19,6 +19,12 @@ PairTable shuffle_others(const PairTable& t, int64_t kept, const torch::Tensor& 
   return out;
 }
 
+torch::Tensor shuffled_sources(int64_t S, int64_t kept, const torch::Tensor& perm) {
+  auto sources = perm.to(torch::kInt64).unsqueeze(1).repeat({1, S});
+  sources.select(1, kept).copy_(torch::arange(perm.size(0), torch::kInt64));
+  return sources;
+}
+
 torch::Tensor same_label_partners(const PairTable& t, int64_t kept, uint64_t seed) {
   const int64_t S = t.n_stimuli;
   std::map<int64_t, std::vector<int64_t>> by_label;

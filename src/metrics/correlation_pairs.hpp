@@ -14,6 +14,8 @@ namespace modspec {
 
 // The test tuples with stimulus `kept` unchanged and every other stimulus taken from tuple perm[i].
 PairTable shuffle_others(const PairTable& t, int64_t kept, const torch::Tensor& perm);
+// The same as the tuple each stimulus comes from: [N, S] int64, row i = i at `kept`, perm[i] elsewhere.
+torch::Tensor shuffled_sources(int64_t S, int64_t kept, const torch::Tensor& perm);
 
 // For every tuple i, a tuple j != i whose stimulus `kept` has the same class and another image,
 // drawn at random from `seed`; -1 when the class has no such tuple. [N] int64

@@ -53,16 +53,16 @@ struct MetricSpec {
   static MetricSpec from(const Config& config);
 };
 
-// `starts` names the test tuples a row is evaluated on: "all" (kAllTuples) for all of them; with random start
-// times (env.random_start) also each group of tuples whose stimuli switched on at the same steps,
-// e.g. "1;3" (stimulus 0 on from step 1, stimulus 1 from step 3). The readouts are trained on
-// all training tuples whatever the group; only their evaluation is per group.
+// `starts` names the test tuples a row is evaluated on: "all" (kAllTuples, catalog/measures.hpp)
+// for all of them; with random start times (env.random_start) also each group of tuples whose
+// stimuli switched on at the same steps, e.g. "1;3" (stimulus 0 on from step 1, stimulus 1 from
+// step 3). The readouts are trained on all training tuples whatever the group; only their
+// evaluation is per group.
 //
 // `informative` is false where a value says nothing: an ablation whose all-module readout, or a
 // weight mask whose masked network, is within two standard errors of chance on its digit
 // (`decoder_accuracy` holds that accuracy; for retraining the readout's accuracy, which is the
 // value itself; NaN for correlation). A specialization row is informative when all its values are.
-inline constexpr const char* kAllTuples = "all";
 
 struct MeasureRow {
   std::string metric;
@@ -100,6 +100,13 @@ struct GivenStates {
   torch::Tensor test_digits;   // [N_test, S] int64
   torch::Tensor test_starts;   // [N_test, S] int64 start step of each stimulus, or undefined (all tuples alike)
   int64_t n_classes = 10;
+  // [N_test, S] int64: which image each stimulus shows, so that same-label correlation pairs show
+  // different images; undefined: every tuple's stimuli are images of their own.
+  torch::Tensor test_images;
+  // The caller's network, for the correlation's same-image pairs: the states [T, M, N, n] of the
+  // tuples whose stimulus s is that of test tuple sources[i][s] (sources [N, S] int64). Empty when
+  // not given: the correlation then needs metrics.correlation_pairs = "same_label".
+  std::function<torch::Tensor(const torch::Tensor& sources)> rerun;
 };
 
 // Called as each stage of measuring begins ("caching states", a measure's name, ...), so that a
@@ -110,8 +117,9 @@ using MeasureStageCallback = std::function<void(const std::string& stage)>;
 std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec,
                                     const MeasureStageCallback& on_stage = {});
 
-// The measures of one network known by its states only (retraining and ablation; the others and
-// the untrained baseline need the network and are an Error). With the states `modspec states`
+// The measures of one network known by its states: retraining, ablation, and correlation (same-label
+// pairs from the states, same-image pairs through `given.rerun`); the weight masks and the
+// untrained baseline need the network's weights and are an Error. With the states `modspec states`
 // writes of a run, the same numbers as measuring the run.
 NetworkMetrics measure_states(const GivenStates& given, const MetricSpec& spec);
 

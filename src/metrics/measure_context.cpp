@@ -87,7 +87,15 @@ MeasureContext::MeasureContext(const GivenStates& given, const MetricSpec& spec_
       chance(1.0 / double(given.n_classes)),
       n_test(given.test_states.size(2)),
       test_states{given.test_states.to(torch::kFloat32).contiguous()},
-      train_states_{given.train_states.to(torch::kFloat32).contiguous()} {
+      train_states_{given.train_states.to(torch::kFloat32).contiguous()},
+      rerun_(given.rerun) {
+  const auto digits = given.test_digits.to(torch::kInt64).contiguous();
+  const auto images = given.test_images.defined() ? given.test_images.to(torch::kInt64).contiguous()
+                                                  : torch::arange(n_test).unsqueeze(1).expand({n_test, S}).contiguous();
+  given_pairs_.size = n_test;
+  given_pairs_.n_stimuli = S;
+  given_pairs_.digit.assign(digits.data_ptr<int64_t>(), digits.data_ptr<int64_t>() + digits.numel());
+  given_pairs_.image.assign(images.data_ptr<int64_t>(), images.data_ptr<int64_t>() + images.numel());
   const bool by_start = given.test_starts.defined();
   test_starts = by_start ? given.test_starts.to(torch::kInt64).contiguous() : torch::zeros({n_test, S}, torch::kInt64);
   sets = label_sets(given.train_digits.to(torch::kInt64).contiguous(), given.test_digits.to(torch::kInt64).contiguous(),
@@ -99,7 +107,8 @@ MeasureContext::MeasureContext(const GivenStates& given, const MetricSpec& spec_
 namespace {
 
 const char* kNeedsNetwork =
-    "runs the network again and needs one: on given states only retraining and ablation can be measured";
+    "needs the network itself: on given states retraining, ablation and correlation can be measured (the weight "
+    "masks and the untrained baseline need its weights)";
 
 }  // namespace
 
@@ -113,7 +122,19 @@ const Environment& MeasureContext::env() const {
   return *env_;
 }
 
-const PairTable& MeasureContext::test_pairs() const { return env().test_pairs(); }
+const PairTable& MeasureContext::test_pairs() const { return env_ ? env_->test_pairs() : given_pairs_; }
+
+StateCache MeasureContext::rerun_given(const torch::Tensor& sources) const {
+  if (!rerun_)
+    throw Error("correlation: metrics.correlation_pairs = \"same_image\" runs the network again on tuples with "
+                "swapped stimuli: give the network (a callable) or set metrics.correlation_pairs = \"same_label\"");
+  const torch::Tensor h = rerun_(sources);
+  const auto expected = test_states[0].sizes();
+  if (!h.defined() || h.sizes() != expected)
+    throw Error("network: returned states of shape " + (h.defined() ? c10::str(h.sizes()) : std::string("none")) +
+                " for " + std::to_string(sources.size(0)) + " tuples, expected [T, M, N, n] = " + c10::str(expected));
+  return {h.to(torch::kFloat32).contiguous()};
+}
 
 double MeasureContext::above_chance(const TestGroup& group) const {
   return chance + 2.0 * std::sqrt(chance * (1 - chance) / double(group.size(n_test)));

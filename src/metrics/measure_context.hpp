@@ -55,7 +55,14 @@ struct MeasureContext {
   // when the context holds given states only.
   ModularRNNImpl& stack() const;
   const Environment& env() const;
+  bool has_network() const { return stack_ != nullptr; }
+  // The test tuples' images and digits (of given states: their digits, and their images or each
+  // tuple's own).
   const PairTable& test_pairs() const;
+  // Given states: the states [T, M, N_test, n] of the test tuples recombined, tuple i with
+  // stimulus s from test tuple sources[i][s] ([N_test, S] int64), from the caller's network; an
+  // Error when none was given.
+  StateCache rerun_given(const torch::Tensor& sources) const;
 
   const MetricSpec& spec;
   int64_t K, M, T, S, C;
@@ -77,6 +84,8 @@ struct MeasureContext {
   const Environment* env_ = nullptr;
   StateCache train_states_;
   std::vector<std::optional<std::vector<ReadoutCorrect>>> readouts_;
+  PairTable given_pairs_;
+  std::function<torch::Tensor(const torch::Tensor&)> rerun_;
 };
 
 // One value of a measure: module m, digit k, step t, with its base and, where a decoder stands

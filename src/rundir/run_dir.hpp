@@ -1,5 +1,8 @@
 // A run directory, the one owner of its files: every write and every read of them goes through
-// RunDir. docs/ARCHITECTURE.md lists every file and column; in short:
+// RunDir, or through rundir/network_files.hpp for the files that need LibTorch's types (the
+// weights, the learning curve, the measures). RunDir itself needs no LibTorch, so the light
+// front program reads run and sweep directories without loading it (docs/ARCHITECTURE.md).
+// docs/ARCHITECTURE.md lists every file and column; in short:
 //   config.toml           the resolved configuration, every key
 //   model.pt              LibTorch archive: the network's weights in its own (K = 1) layout and
 //                         its inter-module edges ([E, 4] int64: source module, source unit,
@@ -24,19 +27,9 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "catalog/tasks.hpp"
-#include "metrics/measure.hpp"
-#include "model/modular_rnn.hpp"
-#include "train/trainer.hpp"
 #include "util/csv.hpp"
 
 namespace modspec {
-
-// A run's network loaded back (K = 1) with its configuration.
-struct LoadedRun {
-  Config config;
-  ModularRNN network;
-};
 
 class RunDir {
  public:
@@ -44,13 +37,10 @@ class RunDir {
   const std::filesystem::path& path() const { return dir_; }
 
   void write_config(const Config& config) const;
-  // Network k of a stack with the given weights (its own layout) and the stack's edges of it.
-  void write_model(const ModularRNNImpl& stack, int64_t k, const NetworkState& weights) const;
-  void write_epochs(const Architecture& arch, const TaskShape& task, const std::vector<EpochRecord>& history) const;
   void write_summary(const nlohmann::json& summary) const;
   void write_axes(const std::vector<std::pair<std::string, std::string>>& axes) const;
-  // metrics.csv, specialization.csv and then metrics.json, the run's last file.
-  void write_measures(const NetworkMetrics& m, const MetricSpec& spec) const;
+  // Any other file of the run (`file` a name from the list above), written atomically.
+  void write_file(const std::string& file, const std::string& bytes) const;
   // Before a network trains into this directory: removes temporary files an interrupted writer
   // left behind and every file of an earlier run, so that an earlier run's measures never sit
   // beside new weights (nor make a sweep count the new run as done). Creates the directory and
@@ -66,14 +56,14 @@ class RunDir {
   Table measures() const;        // metrics.csv
   Table specialization() const;  // specialization.csv
   Table epochs() const;          // epochs.csv
-  LoadedRun load(torch::Device device = torch::kCPU) const;
+  // The bytes of `file`, checked against the SHA-256 that `record` (summary.json or metrics.json)
+  // lists for it; runs written before the fingerprints existed have none and are read unchecked.
+  std::string read_checked(const std::string& file, const std::string& record) const;
 
  private:
+  Table read_checked_csv(const std::string& file, const std::string& record) const;
+
   std::filesystem::path dir_;
 };
-
-// The summary of network k of a trained stack.
-nlohmann::json run_summary(const ModularRNNImpl& stack, int64_t k, const NetworkOutcome& outcome, const TaskShape& task,
-                           double wall_seconds, double pairs_per_second);
 
 }  // namespace modspec

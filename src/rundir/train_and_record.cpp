@@ -23,7 +23,7 @@ std::vector<RecordedRun> train_and_record(const Environment& env, const std::vec
   for (const auto& r : runs) r.dir.start_fresh();
   Trainer trainer(env, stack, train);
   const auto outcomes = trainer.run([&](int64_t epoch, const std::vector<NetworkOutcome>& o) {
-    for (size_t k = 0; k < runs.size(); ++k) runs[k].dir.write_epochs(arch, env.task(), o[k].history);
+    for (size_t k = 0; k < runs.size(); ++k) write_epochs(runs[k].dir, arch, env.task(), o[k].history);
     if (on_epoch) on_epoch(epoch, o);
   });
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -32,8 +32,8 @@ std::vector<RecordedRun> train_and_record(const Environment& env, const std::vec
     const RunDir& dir = runs[k].dir;
     if (!runs[k].axes.empty()) dir.write_axes(runs[k].axes);
     dir.write_config(runs[k].config);
-    dir.write_model(*stack, int64_t(k), outcomes[k].weights);
-    dir.write_epochs(arch, env.task(), outcomes[k].history);
+    write_model(dir, *stack, int64_t(k), outcomes[k].weights);
+    write_epochs(dir, arch, env.task(), outcomes[k].history);
     auto summary = run_summary(*stack, int64_t(k), outcomes[k], env.task(), wall / double(runs.size()),
                                trainer.pairs_per_second());
     for (const auto& [field, value] : provenance()) summary["provenance"][field] = value;
@@ -48,7 +48,7 @@ std::vector<RecordedRun> train_and_record(const Environment& env, const std::vec
   const MetricSpec metric_spec = MetricSpec::from(first);
   auto results = modspec::measure(*stack, env, metric_spec, on_measure_stage);
   for (size_t k = 0; k < runs.size(); ++k) {
-    runs[k].dir.write_measures(results[k], metric_spec);
+    write_measures(runs[k].dir, results[k], metric_spec);
     recorded[k].metrics = std::move(results[k]);
   }
   return recorded;
@@ -60,7 +60,7 @@ NetworkMetrics remeasure(const RunDir& dir, const std::vector<std::string>& over
   auto stage = [&](const std::string& what) {
     if (on_stage) on_stage(what);
   };
-  LoadedRun run = dir.load();
+  LoadedRun run = load_run(dir);
   for (const auto& o : overrides) {
     if (o.rfind("metrics.", 0) != 0)
       throw Error("--set " + o + ": a trained network's config is fixed; only metrics.* keys can change here");
@@ -76,7 +76,7 @@ NetworkMetrics remeasure(const RunDir& dir, const std::vector<std::string>& over
   stage(names + (spec.null_repeats > 0 ? ", each with " + std::to_string(spec.null_repeats) + " label-shuffled copies"
                                        : std::string()));
   auto result = measure(*run.network, env, spec, on_stage);
-  dir.write_measures(result[0], spec);
+  write_measures(dir, result[0], spec);
   return std::move(result[0]);
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "env/environment.hpp"
-#include "rundir/run_dir.hpp"
+#include "rundir/network_files.hpp"
 
 namespace modspec {
 

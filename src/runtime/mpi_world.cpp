@@ -1,8 +1,8 @@
 #include "runtime/mpi_world.hpp"
 
-#include <cstdlib>
 #include <string>
 
+#include "runtime/launcher.hpp"
 #include "util/error.hpp"
 
 #ifdef MODSPEC_WITH_MPI
@@ -10,16 +10,6 @@
 #endif
 
 namespace modspec {
-namespace {
-
-// The job's size as the launcher announces it, or 1 when there is none.
-int launched_size() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
-    if (const char* v = std::getenv(name)) return std::max(1, std::atoi(v));
-  return 1;
-}
-
-}  // namespace
 
 const MpiWorld& MpiWorld::get() {
   static const MpiWorld world;
@@ -27,7 +17,7 @@ const MpiWorld& MpiWorld::get() {
 }
 
 MpiWorld::MpiWorld() {
-  if (launched_size() <= 1) return;
+  if (launched_ranks() <= 1) return;
 #ifdef MODSPEC_WITH_MPI
   // Only the main thread calls MPI; the sweep's worker threads never do.
   int provided = 0;
@@ -40,7 +30,7 @@ MpiWorld::MpiWorld() {
   MPI_Comm_size(node, &local_size_);
   MPI_Comm_free(&node);
 #else
-  throw Error("launched as one of " + std::to_string(launched_size()) +
+  throw Error("launched as one of " + std::to_string(launched_ranks()) +
               " MPI ranks, but this modspec was built without MPI (install libopenmpi-dev and rebuild, or use "
               "--shard i/N)");
 #endif

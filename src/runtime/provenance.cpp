@@ -1,7 +1,6 @@
 #include "runtime/provenance.hpp"
 
 #include <dlfcn.h>
-#include <torch/version.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -49,14 +48,14 @@ std::string compiler() {
 }  // namespace
 
 std::string version_line() {
-  return std::string("modspec ") + build_version() + " (commit " + build_commit() + ", LibTorch " + TORCH_VERSION +
-         ", " + openblas_text("openblas_get_config") + ", " + compiler() + ")";
+  return std::string("modspec ") + build_version() + " (commit " + build_commit() +
+         ", LibTorch " MODSPEC_LIBTORCH_VERSION ", " + openblas_text("openblas_get_config") + ", " + compiler() + ")";
 }
 
 std::vector<std::pair<std::string, std::string>> provenance() {
   return {{"modspec_version", build_version()},
           {"commit", build_commit()},
-          {"libtorch", TORCH_VERSION},
+          {"libtorch", MODSPEC_LIBTORCH_VERSION},
           {"blas", openblas_text("openblas_get_config")},
           {"blas_kernel", openblas_text("openblas_get_corename")},
           {"compiler", compiler()},

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "util/atomic_file.hpp"
 #include "util/csv.hpp"
 #include "util/statistics.hpp"
 
@@ -83,6 +84,12 @@ Table sweep_summary(const Table& t, bool bootstrap) {
     out.rows.push_back(row);
   }
   return out;
+}
+
+std::filesystem::path write_sweep_summary(const std::filesystem::path& dir, bool bootstrap) {
+  const auto file = dir / "summary.csv";
+  write_file_atomic(file, to_csv(sweep_summary(read_csv(dir / "table.csv"), bootstrap)));
+  return file;
 }
 
 }  // namespace modspec

@@ -10,10 +10,15 @@
 //   null_mean  the mean over those runs of their permutation null's mean F (empty without one)
 //   untrained  the mean over those runs of their untrained network's F (empty unless measured)
 #pragma once
+#include <filesystem>
+
 #include "sweep/table.hpp"
 
 namespace modspec {
 
 Table sweep_summary(const Table& table, bool bootstrap);
+
+// OUT/summary.csv from OUT/table.csv, written atomically; returns its path.
+std::filesystem::path write_sweep_summary(const std::filesystem::path& dir, bool bootstrap);
 
 }  // namespace modspec

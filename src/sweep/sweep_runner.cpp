@@ -16,7 +16,6 @@
 #include "runtime/threads.hpp"
 #include "rundir/train_and_record.hpp"
 #include "sweep/calibration.hpp"
-#include "sweep/plan_files.hpp"
 #include "sweep/stack_claim.hpp"
 #include "train/train_spec.hpp"
 #include "util/error.hpp"
@@ -97,27 +96,13 @@ void run_stack(const std::vector<const PlannedRun*>& runs, bool measure, Environ
 
 SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& out, const SweepOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
-  SweepSpec sweep = sweep_in;
-  if (!options.data_dir.empty())
-    for (auto& p : sweep.points) p.config.set_value("data.dir", options.data_dir);
-  if (options.shards < 1 || options.shard < 0 || options.shard >= options.shards)
-    throw Error("--shard " + std::to_string(options.shard) + "/" + std::to_string(options.shards) + ": need 0 <= i < N");
-  const SweepPlan plan = plan_sweep(sweep, out);
-  write_plan_files(sweep, plan, out);
-  if (const int64_t renamed = rename_earlier_run_names(plan, out); renamed > 0)
-    Progress::stage("modspec: " + std::to_string(renamed) + " run directories of " + (out / "runs").string() +
-                    " were named by the earlier scheme (a hash of the whole configuration) and are renamed to their "
-                    "present names");
-  SweepReport report;
+  const SweepShare share = plan_share(sweep_in, out, options);
+  const SweepSpec& sweep = share.sweep;
+  SweepReport report = share.report;
   std::vector<std::vector<const PlannedRun*>> work;
-  for (size_t s : shard_stacks(plan, options.shard, options.shards)) {
-    std::vector<const PlannedRun*> pending;
-    for (size_t r : plan.stacks[s]) {
-      ++report.runs;
-      if (RunDir(plan.runs[r].dir).finished(sweep.measure)) ++report.skipped;
-      else pending.push_back(&plan.runs[r]);
-    }
-    if (!pending.empty()) work.push_back(pending);
+  for (const auto& stack : share.pending) {
+    work.emplace_back();
+    for (size_t r : stack) work.back().push_back(&share.plan.runs[r]);
   }
   // Costliest stacks first, so no worker is left with a big one at the end (cost ~ size x n).
   auto cost = [](const std::vector<const PlannedRun*>& stack) {
@@ -127,21 +112,9 @@ SweepReport run_sweep(const SweepSpec& sweep_in, const std::filesystem::path& ou
   };
   std::stable_sort(work.begin(), work.end(), [&](const auto& a, const auto& b) { return cost(a) > cost(b); });
   const int64_t todo = report.runs - report.skipped;
-  int64_t network_epochs = 0;
-  for (const auto& stack : work)
-    for (const auto* r : stack) network_epochs += r->point.config.integer("train.epochs");
   const int64_t n_workers = std::max<int64_t>(1, std::min<int64_t>(options.workers, int64_t(work.size())));
-  {
-    std::ostringstream plan_line;
-    plan_line << options.label << ": " << count_of(report.runs, "run") << " planned";
-    if (options.shards > 1) plan_line << " in shard " << options.shard << " of " << options.shards;
-    plan_line << ", " << report.skipped << " already done, " << todo << " to train in "
-              << count_of(int64_t(work.size()), "stack") << " (" << network_epochs << " network-epochs at most) on "
-              << count_of(n_workers, "worker");
-    if (sweep.measure) plan_line << ", then measured";
-    Progress::stage(plan_line.str());
-  }
-  Progress progress(options.label, network_epochs, "network-epochs");
+  announce_share(share, options, n_workers);
+  Progress progress(options.label, share.network_epochs(), "network-epochs");
   EventLog log(options.log_jsonl);
   EnvironmentCache envs;
   if (!work.empty() && !Progress::quiet() && TrainSpec::from(work[0][0]->point.config).device == "cpu") {

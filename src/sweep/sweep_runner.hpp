@@ -4,31 +4,12 @@
 // is in place, so a sweep killed at any moment (even kill -9) resumes where it stopped.
 #pragma once
 #include <filesystem>
-#include <functional>
-#include <string>
 
-#include "sweep/run_plan.hpp"
+#include "sweep/sweep_share.hpp"
 
 namespace modspec {
 
-struct SweepOptions {
-  int64_t workers = 2;
-  int64_t shard = 0, shards = 1;
-  std::string data_dir;  // --data-dir, overrides data.dir
-  std::string label = "sweep";  // names the progress bar (e.g. the MPI rank)
-  std::string log_jsonl;        // --log-jsonl: append one JSON event per epoch and per finished run
-  // Called after every epoch and at each stage of the measures, in the worker's thread; it may
-  // throw to stop the sweep (the Python binding's Ctrl-C). Finished runs are kept.
-  std::function<void()> check_interrupt;
-};
-
-struct SweepReport {
-  int64_t runs = 0;      // in this shard
-  int64_t skipped = 0;   // already finished
-  int64_t trained = 0;
-  double seconds = 0;
-};
-
+// Plans the share (sweep_share.hpp), then trains and measures what is left of it.
 SweepReport run_sweep(const SweepSpec& sweep, const std::filesystem::path& out, const SweepOptions& options);
 
 }  // namespace modspec

@@ -1,6 +1,7 @@
 #include "sweep/table.hpp"
 
 #include <algorithm>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -10,6 +11,7 @@
 #include "rundir/run_dir.hpp"
 #include "sweep/plan_files.hpp"
 #include "sweep/sweep_spec.hpp"
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
 namespace modspec {
@@ -224,6 +226,43 @@ SweepTables sweep_tables(const std::filesystem::path& dir, bool all_runs) {
     }
   }
   return out;
+}
+
+namespace {
+
+// "3 runs (a, b, c)" with at most a few names, then how many more.
+std::string some_runs(const std::vector<std::string>& names) {
+  std::string text = std::to_string(names.size()) + (names.size() == 1 ? " run (" : " runs (");
+  const size_t shown = std::min<size_t>(names.size(), 5);
+  for (size_t i = 0; i < shown; ++i) text += (i ? ", " : "") + names[i];
+  if (names.size() > shown) text += ", and " + std::to_string(names.size() - shown) + " more";
+  return text + ")";
+}
+
+}  // namespace
+
+std::filesystem::path write_sweep_table(const std::filesystem::path& dir, bool all_runs, bool strict) {
+  const SweepTables t = sweep_tables(dir, all_runs);
+  if (t.not_in_plan > 0)
+    std::cerr << "modspec: " + std::to_string(t.not_in_plan) + " finished run directories of " +
+                     (dir / "runs").string() +
+                     " are not in plan.json (an earlier sweep into the same directory) and are left out; "
+                     "modspec table --all includes them\n";
+  if (t.unfinished > 0)
+    std::cerr << "modspec: " + std::to_string(t.unfinished) + " runs of plan.json are not trained yet and are not in the table\n";
+  for (const auto& why : t.unreadable) std::cerr << "modspec: left out of the table: " + why + "\n";
+  if (!t.unmeasured.empty())
+    std::cerr << "modspec: " + some_runs(t.unmeasured) + (t.unmeasured.size() == 1 ? " has" : " have") +
+                     " no measures (no metrics.json); their measure fields are empty\n";
+  if (strict && (!t.unreadable.empty() || !t.unmeasured.empty() || t.unfinished > 0))
+    throw Error(dir.string() + ": --strict: " + std::to_string(t.unreadable.size()) + " runs unreadable, " +
+                std::to_string(t.unmeasured.size()) + " unmeasured, " + std::to_string(t.unfinished) +
+                " not trained (listed above); no table written");
+  write_file_atomic(dir / "networks.csv", to_csv(t.networks));
+  write_file_atomic(dir / "epochs.csv", to_csv(t.epochs));
+  const auto file = dir / "table.csv";
+  write_file_atomic(file, to_csv(t.table));
+  return file;
 }
 
 }  // namespace modspec

@@ -39,6 +39,11 @@ inline Table sweep_table(const std::filesystem::path& dir, bool all_runs = false
   return sweep_tables(dir, all_runs).table;
 }
 
+// Writes OUT/table.csv, OUT/networks.csv and OUT/epochs.csv atomically and returns the table's
+// path. Every run left out or incomplete is reported on stderr (run directories that OUT/plan.json
+// does not list with a warning naming how many, unless `all_runs`); with `strict` any is an Error.
+std::filesystem::path write_sweep_table(const std::filesystem::path& dir, bool all_runs = false, bool strict = false);
+
 // A table column for a configuration key: prefix + key with its dots made underscores
 // ("axis_", "model.p_s" -> "axis_model_p_s").
 std::string key_column(const std::string& prefix, const std::string& key);

@@ -158,5 +158,82 @@ def test_specialization_names_a_wrong_argument():
         modspec.specialization(states, digits, states, digits[:10])
     with pytest.raises(ValueError, match="classes must lie in 0..9"):
         modspec.specialization(states, digits + 12, states, digits, n_classes=10)
-    with pytest.raises(modspec.Error, match="needs one"):
+    with pytest.raises(modspec.Error, match="give the network"):
         modspec.specialization(states, digits, states, digits, n_classes=10, metrics=["correlation"])
+    with pytest.raises(modspec.Error, match="needs the network itself"):
+        modspec.specialization(states, digits, states, digits, n_classes=10, metrics=["masks"])
+    with pytest.raises(TypeError, match="network: expected a callable"):
+        modspec.specialization(states, digits, states, digits, metrics=["correlation"], network=states)
+    with pytest.raises(modspec.Error, match="network: returned states of shape \\[3, 2, 10, 4\\]"):
+        modspec.specialization(states, digits, states, digits, n_classes=10, metrics=["correlation"],
+                               network=lambda sources: states[:, :, :10])
+    with pytest.raises(modspec.Error, match="network: ZeroDivisionError"):
+        modspec.specialization(states, digits, states, digits, n_classes=10, metrics=["correlation"],
+                               network=lambda sources: 1 / 0)
+
+
+def _by_construction(separate: bool):
+    """Two modules over two stimuli whose states are class codes: with `separate` module m's state
+    is its own stimulus's code (fully specialized), else both modules hold the sum of both codes."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n_tuples, steps, units, classes = 600, 2, 16, 10
+    digits = rng.integers(0, classes, (n_tuples, 2))
+    codes = rng.standard_normal((2, classes, units)).astype(np.float32)
+
+    def network(sources):
+        d = digits[np.asarray(sources), np.arange(2)]  # [N, S]: each stimulus's class
+        own = np.stack([codes[m][d[:, m]] for m in range(2)])  # [M, N, n]
+        h = own if separate else np.stack([own.sum(0)] * 2)
+        return np.stack([h] * steps)  # [T, M, N, n]
+
+    return network, digits
+
+
+@pytest.mark.parametrize("separate", [True, False])
+def test_correlation_on_your_own_network_by_construction(separate):
+    import numpy as np
+
+    network, digits = _by_construction(separate)
+    states = network(np.tile(np.arange(len(digits))[:, None], (1, 2)))
+    rows = modspec.specialization(states, digits, states, digits, n_classes=10, metrics=["correlation"],
+                                  network=network, metrics__null_repeats=0)
+    f = rows.attrs["specialization"]
+    last = f[(f.starts == "all") & (f.step == f.step.max())]
+    # Separate: swapping the other stimulus leaves a module's state as it was (correlation 1), its
+    # own changes it (near the random pairs' base): F = 1. Mixed: either swap changes half: F = 0.
+    if separate:
+        assert last.network_specialization.min() > 0.9, last
+    else:
+        assert last.network_specialization.max() < 0.1, last
+    # With same-label pairs no network is needed, and the answer is the same.
+    same_label = modspec.specialization(states, digits, states, digits, n_classes=10, metrics=["correlation"],
+                                        metrics__correlation_pairs="same_label", metrics__null_repeats=0)
+    g = same_label.attrs["specialization"]
+    g_last = g[(g.starts == "all") & (g.step == g.step.max())]
+    assert (g_last.network_specialization.min() > 0.9) if separate else (g_last.network_specialization.max() < 0.1)
+
+
+def test_same_label_correlation_on_a_runs_states_gives_the_measures_numbers(run_dir, data_dir, tmp_path):
+    import numpy as np
+
+    states = tmp_path / "states.npz"
+    for args in (["states", str(run_dir), "--out", str(states)],
+                 ["measure", str(run_dir), "--metrics", "correlation", "--set", "metrics.correlation_pairs=same_label"]):
+        cli = subprocess.run([os.environ["MODSPEC_BINARY"], "--quiet", *args, "--data-dir", str(data_dir)],
+                             capture_output=True, text=True)
+        assert cli.returncode == 0, cli.stderr
+    settings = {f"metrics.{k}": v for k, v in modspec.load_run(run_dir).config["metrics"].items() if k != "measures"}
+    settings["metrics.correlation_pairs"] = "same_label"
+    with np.load(states) as f:
+        rows = modspec.specialization(f["train_states"], f["train_digits"], f["test_states"], f["test_digits"],
+                                      test_images=f["test_images"], n_classes=10, metrics=["correlation"],
+                                      overrides=settings)
+    keys = ["metric", "starts", "step", "module", "digit"]
+    measured = pd.read_csv(run_dir / "metrics.csv", keep_default_na=False, na_values=["", "NaN"])
+    mine = rows.sort_values(keys).reset_index(drop=True)
+    theirs = measured.sort_values(keys).reset_index(drop=True)
+    assert len(mine) == len(theirs) > 0
+    for column in ("value", "base", "normalised"):
+        np.testing.assert_allclose(mine[column], theirs[column], atol=1e-6, err_msg=column)

@@ -4,6 +4,7 @@
 // swapped in, run through the network again with the very same noise (only the swapped stimuli
 // differ); "same_label", another test tuple whose digit k has the same class, from the states
 // already cached. The permutation null compares each tuple with a random other tuple's partner.
+// On states a caller brings, same-image partners come from the caller's network (GivenStates::rerun).
 #include "metrics/correlation_pairs.hpp"
 #include "metrics/measure_registry.hpp"
 #include "metrics/permutation.hpp"
@@ -21,7 +22,12 @@ class Correlation : public MeasureImpl {
         label_partners_.push_back(same_label_partners(ctx.test_pairs(), k, seed));
         continue;
       }
-      const PairTable kept = shuffle_others(ctx.test_pairs(), k, random_permutation(ctx.n_test, seed));
+      const torch::Tensor perm = random_permutation(ctx.n_test, seed);
+      if (!ctx.has_network()) {
+        kept_states_.push_back(ctx.rerun_given(shuffled_sources(ctx.S, k, perm)));
+        continue;
+      }
+      const PairTable kept = shuffle_others(ctx.test_pairs(), k, perm);
       kept_states_.push_back(
           cache_states(ctx.stack(), ctx.env(), kept, Split::test, kMeasureTestNoise, nullptr, &ctx.test_pairs()));
     }

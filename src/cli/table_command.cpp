@@ -1,31 +1,14 @@
 #include <iostream>
 
+#include "cli/command_list.hpp"
 #include "cli/commands.hpp"
-#include "cli/sweep_launch.hpp"
-#include "config/toml_file.hpp"
+#include "sweep/summary.hpp"
+#include "sweep/table.hpp"
 
 namespace modspec::cli {
 
-void add_sweep_commands(CLI::App& app) {
-  auto* sweep = app.add_subcommand(
-      "sweep",
-      "train and measure every run of a sweep file (resumable; `mpirun -n N modspec sweep ...` shares it among N ranks)");
-  auto file = std::make_shared<std::string>();
-  auto out = std::make_shared<std::string>();
-  auto options = std::make_shared<LaunchOptions>();
-  sweep->add_option("sweep_file", *file, "sweep TOML file")->required();
-  sweep->add_option("--out", *out, "sweep directory (runs in OUT/runs/<hash>, table in OUT/table.csv)")->required();
-  options->add_to(*sweep, true);
-  sweep->callback([file, out, options]() {
-    const SweepSpec spec = options->read_sweep(read_text_file(*file, "sweep file"), *file);
-    SweepReport r;
-    const bool writer = launch_sweep(spec, *out, options->parsed(), r);
-    std::cout << "sweep: " << r.runs << " runs in this share, " << r.skipped << " already done, " << r.trained
-              << " trained in " << r.seconds << " s\n";
-    if (writer) std::cout << "table: " << write_sweep_table(*out).string() << "\n";
-  });
-
-  auto* table = app.add_subcommand("table", "assemble a sweep directory's tidy CSVs (DIR/table.csv, networks.csv, epochs.csv)");
+void add_table_command(CLI::App& app) {
+  auto* table = add_command(app, "table");
   auto dir = std::make_shared<std::string>();
   auto summary = std::make_shared<bool>(false);
   auto bootstrap = std::make_shared<bool>(false);

@@ -2,12 +2,11 @@
 #include <iomanip>
 #include <iostream>
 
+#include "cli/command_list.hpp"
 #include "cli/commands.hpp"
 #include "data/datasets.hpp"
-#include "env/environment.hpp"
-#include "report/pairs_figure.hpp"
+#include "env/tuple_source.hpp"
 #include "util/error.hpp"
-#include "util/seed.hpp"
 
 namespace modspec::cli {
 namespace {
@@ -40,7 +39,7 @@ double fraction_equal(const PairTable& t) {
 }
 
 void print_environment(const Config& config) {
-  const Environment env(EnvSpec::from(config));
+  const TupleSource env(EnvSpec::from(config));
   const auto& spec = env.spec();
   const PairTable train = env.train_pairs(0);
   const double C = double(spec.n_classes);
@@ -57,36 +56,16 @@ void print_environment(const Config& config) {
 
 }  // namespace
 
-void add_data_commands(CLI::App& app) {
-  auto* data = app.add_subcommand("data", "inspect the datasets and the environment");
-  data->require_subcommand(1);
-
-  auto* info = data->add_subcommand("info", "datasets found, where, counts, class balance, measured P(D1 == D2)");
-  auto info_opts = std::make_shared<ConfigOptions>();
-  info_opts->add_to(*info, false);
-  info->callback([info_opts]() {
-    const Config config = info_opts->resolve();
+void add_data_info_command(CLI::App& data) {
+  auto* info = add_command(data, "info");
+  auto opts = std::make_shared<ConfigOptions>();
+  opts->add_to(*info, false);
+  info->callback([opts]() {
+    const Config config = opts->resolve();
     const EnvSpec spec = EnvSpec::from(config);
     std::cout << "data directory: " << spec.sources.data_dir.string() << "\n" << "datasets:\n";
     for (const auto& name : dataset_names()) print_dataset(name, spec.sources);
     print_environment(config);
-  });
-
-  auto* show = data->add_subcommand("show", "draw a grid of stimulus tuples with their labels and targets");
-  auto show_opts = std::make_shared<ConfigOptions>();
-  show_opts->add_to(*show, false);
-  auto out = std::make_shared<std::string>();
-  auto rows = std::make_shared<int64_t>(8);
-  show->add_option("--out", *out, "PNG file to write (its .csv and .gp are kept beside it)")->required();
-  show->add_option("--rows", *rows, "number of tuples to draw")->check(CLI::Range(1, 64));
-  show->callback([show_opts, out, rows]() {
-    const Config config = show_opts->resolve();
-    const Environment env(EnvSpec::from(config));
-    const PairTable& test = env.test_pairs();
-    const int64_t n = std::min<int64_t>(*rows, test.size);
-    const Batch batch = env.batch(test, Split::test, 0, n, derive_seed({env.spec().seed, kNoise, 0}));
-    draw_pairs_figure(env, batch, *out);
-    std::cout << "wrote " << *out << "\n";
   });
 }
 

@@ -1,0 +1,44 @@
+// The environment's datasets and the stimulus tuples it draws from them (paper 2.2), without
+// LibTorch: loads each side's dataset once and draws tuples (pair_table.hpp). Deterministic in
+// env.seed; train and test tuples come from the datasets' own train and test splits.
+// Environment (environment.hpp) adds the batches of tensors; `modspec data info` needs only this.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "catalog/tasks.hpp"
+#include "data/image_set.hpp"
+#include "env/env_spec.hpp"
+#include "env/pair_table.hpp"
+
+namespace modspec {
+
+class TupleSource {
+ public:
+  explicit TupleSource(EnvSpec spec);
+
+  const EnvSpec& spec() const { return spec_; }
+  const TaskShape& task() const { return task_; }
+  int64_t n_stimuli() const { return spec_.n_stimuli(); }
+  int64_t pixels() const { return pixels_; }
+
+  // A fresh draw of training tuples for the given epoch; the test tuples are drawn once.
+  PairTable train_pairs(int64_t epoch) const;
+  const PairTable& test_pairs() const { return test_; }
+
+  const ImageSet& images(int64_t side, Split split) const;
+
+ private:
+  // Sides that name the same dataset share one copy.
+  struct Side {
+    std::shared_ptr<const ImageSet> train, test;
+  };
+  EnvSpec spec_;
+  TaskShape task_;
+  int64_t pixels_ = 0;
+  std::vector<Side> sides_;
+  PairTable test_;
+};
+
+}  // namespace modspec
