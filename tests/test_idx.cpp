@@ -137,6 +137,48 @@ TEST(Idx, GzipWithoutTrailerIsError) {
   expect_read_error(tmp / "short.gz", "gzip");
 }
 
+// read_idx_dims reads the header alone and checks the file's size against it (the gzip trailer's
+// for a compressed file); a file that fails a check is read whole, with read_idx's errors.
+TEST(Idx, DimsAloneAgreeWithTheWholeRead) {
+  TempDir tmp;
+  write_file(tmp / "images", idx_bytes({3, 2, 3}, three_images()));
+  write_gzip(tmp / "images.gz", idx_bytes({3, 2, 3}, three_images()));
+  EXPECT_EQ(read_idx_dims(tmp / "images"), (std::vector<int64_t>{3, 2, 3}));
+  EXPECT_EQ(read_idx_dims(tmp / "images.gz"), (std::vector<int64_t>{3, 2, 3}));
+}
+
+TEST(Idx, DimsAloneOfAFileCutShortAreAnError) {
+  TempDir tmp;
+  auto raw = idx_bytes({3, 2, 3}, three_images());
+  raw.resize(raw.size() - 5);
+  write_file(tmp / "cut", raw);
+  EXPECT_PRED2(contains, error_message([&] { read_idx_dims(tmp / "cut"); }), "truncated");
+  // A whole gzip stream of an IDX file cut short: its trailer records the short size.
+  write_gzip(tmp / "cut.gz", raw);
+  EXPECT_PRED2(contains, error_message([&] { read_idx_dims(tmp / "cut.gz"); }), "truncated");
+  // A gzip stream cut short itself.
+  write_gzip(tmp / "whole.gz", idx_bytes({3, 2, 3}, three_images()));
+  auto packed = test::read_file(tmp / "whole.gz");
+  packed.resize(packed.size() - 8);
+  write_file(tmp / "short.gz", packed);
+  EXPECT_PRED2(contains, error_message([&] { read_idx_dims(tmp / "short.gz"); }), "gzip");
+  EXPECT_PRED2(contains, error_message([&] { read_idx_dims(tmp / "absent"); }), "No such file");
+}
+
+TEST(ImageSet, LabelsOnlyReadsAllButThePixels) {
+  TempDir tmp;
+  write_gzip(tmp / "images.gz", idx_bytes({3, 2, 3}, three_images()));
+  write_gzip(tmp / "labels.gz", idx_bytes({3}, kThreeLabels));
+  const ImageSet whole = read_image_set(tmp / "images.gz", tmp / "labels.gz", "x");
+  const ImageSet labels = read_image_set(tmp / "images.gz", tmp / "labels.gz", "x", ImageRead::labels_only);
+  EXPECT_EQ(labels.count, whole.count);
+  EXPECT_EQ(labels.rows, whole.rows);
+  EXPECT_EQ(labels.cols, whole.cols);
+  EXPECT_EQ(labels.labels, whole.labels);
+  EXPECT_EQ(labels.n_classes, whole.n_classes);
+  EXPECT_TRUE(labels.pixels.empty());
+}
+
 TEST(ImageSet, ReadsImagesAndLabels) {
   TempDir tmp;
   write_file(tmp / "images", idx_bytes({3, 2, 3}, three_images()));
@@ -206,6 +248,13 @@ TEST(Datasets, EmnistLettersAreTransposedAndRelabelled) {
   const ImageSet test = load_dataset("emnist-letters", Split::test, src);
   EXPECT_EQ(test.labels, (std::vector<int64_t>{4, 2}));
   EXPECT_EQ(test.n_classes, 26);
+
+  // Without pixels (`modspec data info`): the same shape, labels and classes.
+  const ImageSet labels_only = load_dataset("emnist-letters", Split::train, src, ImageRead::labels_only);
+  EXPECT_EQ(labels_only.rows, 3);
+  EXPECT_EQ(labels_only.cols, 2);
+  EXPECT_EQ(labels_only.labels, train.labels);
+  EXPECT_TRUE(labels_only.pixels.empty());
 }
 
 TEST(Datasets, EmnistLetterLabelOutOfRangeIsError) {

@@ -14,7 +14,7 @@ namespace {
 void print_dataset(const std::string& name, const DataSources& sources) {
   std::cout << "  " << std::left << std::setw(16) << name;
   try {
-    const DatasetSplits splits = load_dataset_splits(name, sources);
+    const DatasetSplits splits = load_dataset_splits(name, sources, ImageRead::labels_only);
     const ImageSet& train = splits.train;
     const ImageSet& test = splits.test;
     std::cout << "found  " << dataset_location(name, sources).string() << "\n"
@@ -39,7 +39,7 @@ double fraction_equal(const PairTable& t) {
 }
 
 void print_environment(const Config& config) {
-  const TupleSource env(EnvSpec::from(config));
+  const TupleSource env(EnvSpec::from(config), ImageRead::labels_only);
   const auto& spec = env.spec();
   const PairTable train = env.train_pairs(0);
   const double C = double(spec.n_classes);

@@ -31,7 +31,7 @@ ImageSet checked(ImageSet set, const std::string& dataset, int64_t classes, cons
   return set;
 }
 
-ImageSet load_mnist(Split split, const DataSources& src) {
+ImageSet load_mnist(Split split, const DataSources& src, ImageRead what) {
   const auto dir = src.data_dir / "mnist";
   const std::string stem = split_word(split);
   const auto images = dir / (stem + "-images-idx3-ubyte");
@@ -39,11 +39,12 @@ ImageSet load_mnist(Split split, const DataSources& src) {
   const std::string remedy = std::string("run `") + kSetupCommand + "` to fetch it, or pass --data-dir";
   require_file(images, "mnist", remedy);
   require_file(labels, "mnist", remedy);
-  return checked(read_image_set(images, labels, std::string("mnist/") + (split == Split::train ? "train" : "test")),
-                 "mnist", 10, labels);
+  return checked(
+      read_image_set(images, labels, std::string("mnist/") + (split == Split::train ? "train" : "test"), what),
+      "mnist", 10, labels);
 }
 
-ImageSet load_fashion(Split split, const DataSources& src) {
+ImageSet load_fashion(Split split, const DataSources& src, ImageRead what) {
   const std::string stem = split_word(split);
   const auto images = src.fashion_dir / (stem + "-images-idx3-ubyte.gz");
   const auto labels = src.fashion_dir / (stem + "-labels-idx1-ubyte.gz");
@@ -51,12 +52,18 @@ ImageSet load_fashion(Split split, const DataSources& src) {
                              "` does) or set data.fashion_dir";
   require_file(images, "fashion", remedy);
   require_file(labels, "fashion", remedy);
-  return checked(read_image_set(images, labels, std::string("fashion/") + (split == Split::train ? "train" : "test")),
-                 "fashion", 10, labels);
+  return checked(
+      read_image_set(images, labels, std::string("fashion/") + (split == Split::train ? "train" : "test"), what),
+      "fashion", 10, labels);
 }
 
-// EMNIST stores each image transposed (column-major) relative to MNIST.
+// EMNIST stores each image transposed (column-major) relative to MNIST. A set read without its
+// pixels gets its dimensions swapped only.
 void transpose_images(ImageSet& set) {
+  if (set.pixels.empty()) {
+    std::swap(set.rows, set.cols);
+    return;
+  }
   std::vector<uint8_t> out(set.pixels.size());
   const int64_t r = set.rows, c = set.cols;
   for (int64_t i = 0; i < set.count; ++i) {
@@ -69,7 +76,7 @@ void transpose_images(ImageSet& set) {
   std::swap(set.rows, set.cols);
 }
 
-ImageSet load_emnist(const std::string& which, Split split, const DataSources& src) {
+ImageSet load_emnist(const std::string& which, Split split, const DataSources& src, ImageRead what) {
   const std::string name = "emnist-" + which;
   if (src.emnist_dir.empty())
     throw Error("dataset " + name + ": set data.emnist_dir to the folder holding NIST's EMNIST gzip IDX files");
@@ -79,7 +86,7 @@ ImageSet load_emnist(const std::string& which, Split split, const DataSources& s
   const std::string remedy = "EMNIST cannot be downloaded by modspec; point data.emnist_dir at your copy";
   require_file(images, name, remedy);
   require_file(labels, name, remedy);
-  ImageSet set = read_image_set(images, labels, name + "/" + part);
+  ImageSet set = read_image_set(images, labels, name + "/" + part, what);
   transpose_images(set);
   if (which == "letters") {
     for (auto& l : set.labels) {
@@ -99,16 +106,16 @@ const std::vector<std::string>& dataset_names() {
   return names;
 }
 
-ImageSet load_dataset(const std::string& name, Split split, const DataSources& sources) {
-  if (name == "mnist") return load_mnist(split, sources);
-  if (name == "fashion") return load_fashion(split, sources);
-  if (name == "emnist-balanced") return load_emnist("balanced", split, sources);
-  if (name == "emnist-letters") return load_emnist("letters", split, sources);
+ImageSet load_dataset(const std::string& name, Split split, const DataSources& sources, ImageRead what) {
+  if (name == "mnist") return load_mnist(split, sources, what);
+  if (name == "fashion") return load_fashion(split, sources, what);
+  if (name == "emnist-balanced") return load_emnist("balanced", split, sources, what);
+  if (name == "emnist-letters") return load_emnist("letters", split, sources, what);
   throw Error("unknown dataset '" + name + "' (known: mnist, fashion, emnist-balanced, emnist-letters)");
 }
 
-DatasetSplits load_dataset_splits(const std::string& name, const DataSources& sources) {
-  DatasetSplits d{load_dataset(name, Split::train, sources), load_dataset(name, Split::test, sources)};
+DatasetSplits load_dataset_splits(const std::string& name, const DataSources& sources, ImageRead what) {
+  DatasetSplits d{load_dataset(name, Split::train, sources, what), load_dataset(name, Split::test, sources, what)};
   if (d.train.rows != d.test.rows || d.train.cols != d.test.cols)
     throw Error("dataset " + name + " (" + dataset_location(name, sources).string() + "): its test images are " +
                 std::to_string(d.test.rows) + " x " + std::to_string(d.test.cols) + " pixels, its training images " +

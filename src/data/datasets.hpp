@@ -25,13 +25,15 @@ enum class Split { train, test };
 const std::vector<std::string>& dataset_names();
 
 // Throws an Error naming the dataset and how to get it when its files are missing.
-ImageSet load_dataset(const std::string& name, Split split, const DataSources& sources);
+ImageSet load_dataset(const std::string& name, Split split, const DataSources& sources,
+                      ImageRead what = ImageRead::whole);
 
 // Both splits of a dataset; an Error when their images differ in shape.
 struct DatasetSplits {
   ImageSet train, test;
 };
-DatasetSplits load_dataset_splits(const std::string& name, const DataSources& sources);
+DatasetSplits load_dataset_splits(const std::string& name, const DataSources& sources,
+                                  ImageRead what = ImageRead::whole);
 
 // Where the files of a dataset are expected (for `modspec data info`).
 std::filesystem::path dataset_location(const std::string& name, const DataSources& sources);

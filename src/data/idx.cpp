@@ -1,6 +1,7 @@
 #include "data/idx.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 #include <zlib.h>
 
@@ -59,7 +60,51 @@ uint32_t big_endian_u32(const uint8_t* p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
 }
 
+// The header's dimensions from its first bytes; empty when they are not a well-formed header.
+std::vector<int64_t> header_dims(const uint8_t* bytes, size_t size) {
+  if (size < 4 || bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 0x08 || bytes[3] < 1 || bytes[3] > 4) return {};
+  const size_t ndims = bytes[3];
+  if (size < 4 + 4 * ndims) return {};
+  std::vector<int64_t> dims;
+  for (size_t d = 0; d < ndims; ++d) dims.push_back(big_endian_u32(bytes + 4 + 4 * d));
+  return dims;
+}
+
 }  // namespace
+
+std::vector<int64_t> read_idx_dims(const std::filesystem::path& file) {
+  // gzread reads a file that is not gzip as it is, so one path reads both kinds of header.
+  uint8_t head[20] = {};
+  int got = -1;
+  if (gzFile f = gzopen(file.c_str(), "rb")) {
+    got = gzread(f, head, sizeof head);
+    gzclose(f);
+  }
+  std::vector<int64_t> dims = got > 0 ? header_dims(head, size_t(got)) : std::vector<int64_t>{};
+  std::error_code ec;
+  const uint64_t file_size = std::filesystem::file_size(file, ec);
+  if (dims.empty() || ec || file_size < 4) return read_idx(file).dims;
+  uint64_t count = 1;
+  for (int64_t d : dims) {
+    if (d != 0 && count > UINT64_MAX / 2 / uint64_t(d)) return read_idx(file).dims;
+    count *= uint64_t(d);
+  }
+  const uint64_t expected = 4 + 4 * dims.size() + count;
+  std::ifstream in(file, std::ios::binary);
+  uint8_t magic[2] = {}, trailer[4] = {};
+  in.read(reinterpret_cast<char*>(magic), 2);
+  const bool gzip = magic[0] == 0x1f && magic[1] == 0x8b;
+  if (gzip) {
+    in.seekg(std::streamoff(file_size - 4));
+    in.read(reinterpret_cast<char*>(trailer), 4);
+    const uint32_t isize = uint32_t(trailer[0]) | uint32_t(trailer[1]) << 8 | uint32_t(trailer[2]) << 16 |
+                           uint32_t(trailer[3]) << 24;
+    if (!in || isize != uint32_t(expected)) return read_idx(file).dims;
+  } else if (file_size != expected) {
+    return read_idx(file).dims;
+  }
+  return dims;
+}
 
 IdxArray read_idx(const std::filesystem::path& file) { return parse_idx(read_file_bytes(file), file); }
 

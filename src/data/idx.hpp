@@ -17,4 +17,9 @@ IdxArray read_idx(const std::filesystem::path& file);
 // The same for the bytes of a file already read; `file` names it in errors.
 IdxArray parse_idx(std::vector<uint8_t> bytes, const std::filesystem::path& file);
 
+// The dimensions alone, without decoding the data: the header, checked against the file's size
+// (raw) or against the inflated size its gzip trailer records (modulo 2^32). A file that fails
+// either check is read whole, so its errors are read_idx's and a multi-member gzip file is read.
+std::vector<int64_t> read_idx_dims(const std::filesystem::path& file);
+
 }  // namespace modspec

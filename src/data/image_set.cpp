@@ -8,8 +8,8 @@
 namespace modspec {
 
 ImageSet read_image_set(const std::filesystem::path& images, const std::filesystem::path& labels,
-                        const std::string& name) {
-  IdxArray img = read_idx(images);
+                        const std::string& name, ImageRead what) {
+  IdxArray img = what == ImageRead::whole ? read_idx(images) : IdxArray{read_idx_dims(images), {}};
   IdxArray lab = read_idx(labels);
   if (img.dims.size() != 3)
     throw Error(images.string() + ": expected 3 dimensions (count, rows, cols), found " +

@@ -18,8 +18,13 @@ struct ImageSet {
   int64_t pixels_per_image() const { return rows * cols; }
 };
 
+// What of an image set to read: all of it, or its labels and the images' dimensions only, from
+// the images file's header checked against the file's size (idx.hpp, read_idx_dims), leaving
+// `pixels` empty: `modspec data info` counts and draws tuples without decoding 100 MB of pixels.
+enum class ImageRead { whole, labels_only };
+
 // Reads an images file (3 dimensions) and its labels file (1 dimension) and checks they agree.
 ImageSet read_image_set(const std::filesystem::path& images, const std::filesystem::path& labels,
-                        const std::string& name);
+                        const std::string& name, ImageRead what = ImageRead::whole);
 
 }  // namespace modspec

@@ -17,13 +17,13 @@ std::vector<const std::vector<int64_t>*> side_labels(const std::vector<const Ima
 
 }  // namespace
 
-TupleSource::TupleSource(EnvSpec spec) : spec_(std::move(spec)) {
+TupleSource::TupleSource(EnvSpec spec, ImageRead what) : spec_(std::move(spec)) {
   task_ = spec_.task_shape();
   std::map<std::string, Side> loaded;
   for (const auto& name : spec_.datasets) {
     if (loaded.count(name)) continue;
     Side side;
-    DatasetSplits splits = load_dataset_splits(name, spec_.sources);
+    DatasetSplits splits = load_dataset_splits(name, spec_.sources, what);
     side.train = std::make_shared<ImageSet>(std::move(splits.train));
     side.test = std::make_shared<ImageSet>(std::move(splits.test));
     loaded[name] = side;

@@ -16,7 +16,9 @@ namespace modspec {
 
 class TupleSource {
  public:
-  explicit TupleSource(EnvSpec spec);
+  // With ImageRead::labels_only the image sets hold no pixels: enough to draw tuples, not to
+  // present them.
+  explicit TupleSource(EnvSpec spec, ImageRead what = ImageRead::whole);
 
   const EnvSpec& spec() const { return spec_; }
   const TaskShape& task() const { return task_; }
