@@ -11,6 +11,13 @@
 namespace modspec {
 namespace {
 
+bool gzip_magic(const uint8_t* p, size_t size) { return size >= 2 && p[0] == 0x1f && p[1] == 0x8b; }
+
+// The inflated size a gzip member's trailer records (its last 4 bytes, little-endian), modulo 2^32.
+uint32_t gzip_recorded_size(const uint8_t* trailer) {
+  return uint32_t(trailer[0]) | uint32_t(trailer[1]) << 8 | uint32_t(trailer[2]) << 16 | uint32_t(trailer[3]) << 24;
+}
+
 std::vector<uint8_t> gunzip(const std::vector<uint8_t>& packed, const std::filesystem::path& file) {
   z_stream zs{};
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw Error(file.string() + ": zlib init failed");
@@ -19,11 +26,9 @@ std::vector<uint8_t> gunzip(const std::vector<uint8_t>& packed, const std::files
   std::vector<uint8_t> out;
   // A single member's trailer gives its inflated size (modulo 2^32): reserved up front, the output
   // is not copied as it grows. Only a hint, bounded by deflate's largest ratio (1032:1).
-  if (packed.size() >= 18) {
-    const uint8_t* t = packed.data() + packed.size() - 4;
-    const uint64_t isize = uint64_t(t[0]) | uint64_t(t[1]) << 8 | uint64_t(t[2]) << 16 | uint64_t(t[3]) << 24;
-    out.reserve(size_t(std::min<uint64_t>(isize, 1032 * uint64_t(packed.size()))));
-  }
+  if (packed.size() >= 18)
+    out.reserve(size_t(std::min<uint64_t>(gzip_recorded_size(packed.data() + packed.size() - 4),
+                                          1032 * uint64_t(packed.size()))));
   std::vector<uint8_t> chunk(1 << 20);
   int rc = Z_OK;
   // A file may hold several gzip members one after another (`cat a.gz b.gz`): each is inflated in
@@ -31,7 +36,7 @@ std::vector<uint8_t> gunzip(const std::vector<uint8_t>& packed, const std::files
   for (;;) {
     if (rc == Z_STREAM_END) {
       if (zs.avail_in == 0) break;
-      if (zs.avail_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b) {
+      if (!gzip_magic(zs.next_in, zs.avail_in)) {
         const size_t extra = zs.avail_in;
         inflateEnd(&zs);
         throw Error(file.string() + ": " + std::to_string(extra) + " bytes of trailing data after the gzip stream");
@@ -76,30 +81,29 @@ std::vector<int64_t> read_idx_dims(const std::filesystem::path& file) {
   // gzread reads a file that is not gzip as it is, so one path reads both kinds of header.
   uint8_t head[20] = {};
   int got = -1;
+  bool gzip = false;
   if (gzFile f = gzopen(file.c_str(), "rb")) {
     got = gzread(f, head, sizeof head);
+    gzip = gzdirect(f) == 0;
     gzclose(f);
   }
   std::vector<int64_t> dims = got > 0 ? header_dims(head, size_t(got)) : std::vector<int64_t>{};
   std::error_code ec;
   const uint64_t file_size = std::filesystem::file_size(file, ec);
   if (dims.empty() || ec || file_size < 4) return read_idx(file).dims;
+  // The data's size, with room left for the header (four dimensions of 2^32 can overflow).
   uint64_t count = 1;
   for (int64_t d : dims) {
     if (d != 0 && count > UINT64_MAX / 2 / uint64_t(d)) return read_idx(file).dims;
     count *= uint64_t(d);
   }
   const uint64_t expected = 4 + 4 * dims.size() + count;
-  std::ifstream in(file, std::ios::binary);
-  uint8_t magic[2] = {}, trailer[4] = {};
-  in.read(reinterpret_cast<char*>(magic), 2);
-  const bool gzip = magic[0] == 0x1f && magic[1] == 0x8b;
   if (gzip) {
+    std::ifstream in(file, std::ios::binary);
+    uint8_t trailer[4] = {};
     in.seekg(std::streamoff(file_size - 4));
     in.read(reinterpret_cast<char*>(trailer), 4);
-    const uint32_t isize = uint32_t(trailer[0]) | uint32_t(trailer[1]) << 8 | uint32_t(trailer[2]) << 16 |
-                           uint32_t(trailer[3]) << 24;
-    if (!in || isize != uint32_t(expected)) return read_idx(file).dims;
+    if (!in || gzip_recorded_size(trailer) != uint32_t(expected)) return read_idx(file).dims;
   } else if (file_size != expected) {
     return read_idx(file).dims;
   }
@@ -109,7 +113,7 @@ std::vector<int64_t> read_idx_dims(const std::filesystem::path& file) {
 IdxArray read_idx(const std::filesystem::path& file) { return parse_idx(read_file_bytes(file), file); }
 
 IdxArray parse_idx(std::vector<uint8_t> bytes, const std::filesystem::path& file) {
-  if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) bytes = gunzip(bytes, file);
+  if (gzip_magic(bytes.data(), bytes.size())) bytes = gunzip(bytes, file);
   const std::string where = file.string() + ": ";
   if (bytes.size() < 4) throw Error(where + "too short for an IDX header (" + std::to_string(bytes.size()) + " bytes)");
   if (bytes[0] != 0 || bytes[1] != 0) {

@@ -32,7 +32,9 @@ class TupleSource {
   const ImageSet& images(int64_t side, Split split) const;
 
  private:
-  // Sides that name the same dataset share one copy.
+  // Sides that name the same dataset share one copy. A batch (environment.hpp) reads its pixels
+  // straight from the image sets' bytes and normalises them as it copies: a quarter of the memory
+  // traffic of a float table, and the gather was a quarter of a K = 1 step.
   struct Side {
     std::shared_ptr<const ImageSet> train, test;
   };

@@ -98,8 +98,7 @@ MeasureContext::MeasureContext(const GivenStates& given, const MetricSpec& spec_
   given_pairs_.image.assign(images.data_ptr<int64_t>(), images.data_ptr<int64_t>() + images.numel());
   const bool by_start = given.test_starts.defined();
   test_starts = by_start ? given.test_starts.to(torch::kInt64).contiguous() : torch::zeros({n_test, S}, torch::kInt64);
-  sets = label_sets(given.train_digits.to(torch::kInt64).contiguous(), given.test_digits.to(torch::kInt64).contiguous(),
-                    spec.null_repeats, spec.readout.seed);
+  sets = label_sets(given.train_digits.to(torch::kInt64).contiguous(), digits, spec.null_repeats, spec.readout.seed);
   groups = test_groups(test_starts, by_start);
   readouts_.resize(1);
 }
