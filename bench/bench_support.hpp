@@ -1,8 +1,9 @@
 // What the benches share: the machine's single-thread sgemm rate (the ceiling their FLOP rates
 // are read against, measured in the same run since a shared machine's rate varies from run to
 // run), its load average (printed before and after, so that a reader knows how loaded it was),
-// and comma-separated flag values.
+// medians of timed rounds, and comma-separated flag values.
 #pragma once
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -29,6 +30,12 @@ inline std::string load_average() {
   std::string a, b, c;
   in >> a >> b >> c;
   return a + " " + b + " " + c;
+}
+
+// The median of timed rounds (the upper one of an even count).
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 inline std::vector<std::string> split_commas(const std::string& s) {

@@ -29,11 +29,6 @@ struct Variant {
   int64_t nulls;
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -96,10 +91,10 @@ int main(int argc, char** argv) {
   std::printf("seconds per network, n = %lld, stack of %lld, %lld train + %lld test tuples, median of %d rounds:\n",
               static_cast<long long>(n), static_cast<long long>(K), static_cast<long long>(env.train_pairs(0).size),
               static_cast<long long>(env.test_pairs().size), runs);
-  const double base = median(seconds[0]);
+  const double base = bench::median(seconds[0]);
   for (size_t v = 0; v < variants.size(); ++v)
-    std::printf("  %-24s %8.3f s   %5.2fx %s\n", variants[v].name.c_str(), median(seconds[v]),
-                median(seconds[v]) / base, variants[0].name.c_str());
+    std::printf("  %-24s %8.3f s   %5.2fx %s\n", variants[v].name.c_str(), bench::median(seconds[v]),
+                bench::median(seconds[v]) / base, variants[0].name.c_str());
   std::printf("load average after: %s\n", bench::load_average().c_str());
   return 0;
 }

@@ -37,29 +37,35 @@ struct MlpCase {
     return loss;
   }
 
-  double fused(std::vector<torch::Tensor>& grads) const {
+  // The kernel the CPU picks, or (baseline) the baseline x86-64 build whatever the CPU.
+  double fused(std::vector<torch::Tensor>& grads, bool baseline = false) const {
     grads = {torch::empty_like(w1), torch::empty_like(b1), torch::empty_like(w2), torch::empty_like(b2)};
-    return kernels::mlp_loss_and_gradients(s, x.data_ptr<float>(), y.data_ptr<int64_t>(), w1.data_ptr<float>(),
-                                           b1.data_ptr<float>(), w2.data_ptr<float>(), b2.data_ptr<float>(),
-                                           grads[0].data_ptr<float>(), grads[1].data_ptr<float>(),
-                                           grads[2].data_ptr<float>(), grads[3].data_ptr<float>());
+    auto* kernel = baseline ? kernels::mlp_loss_and_gradients_baseline : kernels::mlp_loss_and_gradients;
+    return kernel(s, x.data_ptr<float>(), y.data_ptr<int64_t>(), w1.data_ptr<float>(), b1.data_ptr<float>(),
+                  w2.data_ptr<float>(), b2.data_ptr<float>(), grads[0].data_ptr<float>(), grads[1].data_ptr<float>(),
+                  grads[2].data_ptr<float>(), grads[3].data_ptr<float>());
   }
 };
 
+// Both builds (the one the CPU picks and the baseline), on shapes that leave every remainder of
+// the kernels' register tiles: rows not a multiple of 8 or 16, 1 to 7 output rows, 1 to 3 dot
+// rows and columns.
 TEST(ReadoutMlp, LossAndGradientsMatchAutograd) {
-  for (const kernels::MlpShape shape : {kernels::MlpShape{37, 5, 1, 4, 3}, kernels::MlpShape{256, 25, 2, 30, 10},
-                                        kernels::MlpShape{130, 50, 3, 7, 2}}) {
-    const MlpCase c(shape);
-    std::vector<torch::Tensor> grads;
-    const double loss = c.fused(grads);
-    std::vector<torch::Tensor> p{c.w1.clone().requires_grad_(), c.b1.clone().requires_grad_(),
-                                 c.w2.clone().requires_grad_(), c.b2.clone().requires_grad_()};
-    auto ref = c.reference_loss(p);
-    ref.backward();
-    EXPECT_NEAR(loss, ref.item<double>(), 1e-5 * shape.Q);
-    for (size_t i = 0; i < p.size(); ++i)
-      EXPECT_TRUE(torch::allclose(grads[i], p[i].grad(), 1e-4, 1e-6)) << "parameter " << i << ", N = " << shape.N;
-  }
+  for (const bool baseline : {false, true})
+    for (const kernels::MlpShape shape : {kernels::MlpShape{37, 5, 1, 4, 3}, kernels::MlpShape{256, 25, 2, 30, 10},
+                                          kernels::MlpShape{130, 50, 3, 7, 2}, kernels::MlpShape{9, 1, 1, 1, 2}}) {
+      const MlpCase c(shape);
+      std::vector<torch::Tensor> grads;
+      const double loss = c.fused(grads, baseline);
+      std::vector<torch::Tensor> p{c.w1.clone().requires_grad_(), c.b1.clone().requires_grad_(),
+                                   c.w2.clone().requires_grad_(), c.b2.clone().requires_grad_()};
+      auto ref = c.reference_loss(p);
+      ref.backward();
+      EXPECT_NEAR(loss, ref.item<double>(), 1e-5 * shape.Q) << "baseline " << baseline << ", N = " << shape.N;
+      for (size_t i = 0; i < p.size(); ++i)
+        EXPECT_TRUE(torch::allclose(grads[i], p[i].grad(), 1e-4, 1e-6))
+            << "parameter " << i << ", baseline " << baseline << ", N = " << shape.N;
+    }
 }
 
 TEST(ReadoutMlp, GradientsMatchAFiniteDifference) {
@@ -96,17 +102,19 @@ TEST(ReadoutMlp, PredictionsAreTheFirstLargestOutput) {
   // N above the kernel's chunk of rows, so that chunks are stitched.
   const MlpCase c(kernels::MlpShape{1100, 6, 3, 8, 4});
   auto classes = torch::empty({3, 1100}, torch::kInt64);
-  kernels::mlp_predict(c.s, c.x.data_ptr<float>(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(),
-                       c.w2.data_ptr<float>(), c.b2.data_ptr<float>(), classes.data_ptr<int64_t>());
-  for (int64_t q = 0; q < 3; ++q) {
-    auto a = torch::relu(c.x.matmul(c.w1.narrow(1, q * 8, 8)) + c.b1.narrow(0, q * 8, 8));
-    EXPECT_TRUE(torch::equal(classes[q], (a.matmul(c.w2[q]) + c.b2[q]).argmax(1))) << "readout " << q;
+  for (auto* predict : {kernels::mlp_predict, kernels::mlp_predict_baseline}) {
+    predict(c.s, c.x.data_ptr<float>(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(), c.w2.data_ptr<float>(),
+            c.b2.data_ptr<float>(), classes.data_ptr<int64_t>());
+    for (int64_t q = 0; q < 3; ++q) {
+      auto a = torch::relu(c.x.matmul(c.w1.narrow(1, q * 8, 8)) + c.b1.narrow(0, q * 8, 8));
+      EXPECT_TRUE(torch::equal(classes[q], (a.matmul(c.w2[q]) + c.b2[q]).argmax(1))) << "readout " << q;
+    }
+    // Ties: all outputs equal picks class 0, as torch::argmax does.
+    auto zero2 = torch::zeros_like(c.w2), zero_b2 = torch::zeros_like(c.b2);
+    predict(c.s, c.x.data_ptr<float>(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(), zero2.data_ptr<float>(),
+            zero_b2.data_ptr<float>(), classes.data_ptr<int64_t>());
+    EXPECT_EQ(classes.max().item<int64_t>(), 0);
   }
-  // Ties: all outputs equal picks class 0, as torch::argmax does.
-  auto zero2 = torch::zeros_like(c.w2), zero_b2 = torch::zeros_like(c.b2);
-  kernels::mlp_predict(c.s, c.x.data_ptr<float>(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(),
-                       zero2.data_ptr<float>(), zero_b2.data_ptr<float>(), classes.data_ptr<int64_t>());
-  EXPECT_EQ(classes.max().item<int64_t>(), 0);
 }
 
 TEST(ReadoutMlp, AStackLearnsEachLabelSetAndInputOnItsOwn) {

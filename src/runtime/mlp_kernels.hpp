@@ -1,8 +1,9 @@
 // Raw float kernels of the measures' readouts (metrics/readout_stack.hpp): Q small MLPs
 // Linear(d, h)-ReLU-Linear(h, C) that read the same input rows, trained with a mean
 // cross-entropy each. Their first layers are held side by side as one [d, Q*h] matrix, so the
-// widest product of a step is one sgemm for all Q readouts instead of Q thin ones. No torch here
-// (docs/ARCHITECTURE.md, "Kernels"), so the loops build with the vectorizing flags.
+// widest product of a step is one product for all Q readouts instead of Q thin ones. No torch
+// here (docs/ARCHITECTURE.md, "Performance principles"), so the loops build with the vectorizing
+// flags; inside, the rows of a batch lie in SIMD lanes (runtime/mlp_kernels.cpp).
 //
 // Shapes (row-major; N rows of input, d features, Q readouts of h hidden units, C classes):
 //   x  [N, d]      input rows, shared by the Q readouts
@@ -34,5 +35,13 @@ double mlp_loss_and_gradients(const MlpShape& s, const float* x, const int64_t* 
 // ties (as torch::argmax). Rows are taken in chunks, so any N needs only a chunk's memory.
 void mlp_predict(const MlpShape& s, const float* x, const float* w1, const float* b1, const float* w2, const float* b2,
                  int64_t* classes);
+
+// The same two, always through the baseline x86-64 build: the one a CPU without AVX2 and FMA
+// runs. Tests check it against the build the CPU picks.
+double mlp_loss_and_gradients_baseline(const MlpShape& s, const float* x, const int64_t* y, const float* w1,
+                                       const float* b1, const float* w2, const float* b2, float* gw1, float* gb1,
+                                       float* gw2, float* gb2);
+void mlp_predict_baseline(const MlpShape& s, const float* x, const float* w1, const float* b1, const float* w2,
+                          const float* b2, int64_t* classes);
 
 }  // namespace modspec::kernels
