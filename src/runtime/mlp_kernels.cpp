@@ -13,7 +13,7 @@
 // runtime/mlp_lanes.inc is feature-major, [features, Np], with Np the batch rounded up to whole
 // vectors, so that
 //   - a layer's forward and the backward to its input are products whose every step broadcasts
-//     one weight and multiplies a vector of 8 tuples (broadcast_product);
+//     one weight and multiplies a vector of tuples, 8 with AVX2 and 4 without (broadcast_product);
 //   - a weight's gradient is a dot product over the tuples (dot_product);
 //   - softmax, ReLU and the biases are plain loops over lanes.
 // Padding lanes hold zero inputs; their loss gradient is set to zero, so they add nothing to any
@@ -34,14 +34,18 @@ std::vector<float>& scratch(int which, int64_t size) {
 #pragma GCC push_options
 #pragma GCC target("arch=x86-64-v3")
 namespace avx2 {
+#define MODSPEC_WIDE_REGISTERS 1
 #include "runtime/mlp_lanes.inc"
+#undef MODSPEC_WIDE_REGISTERS
 }  // namespace avx2
 #pragma GCC pop_options
 #define MODSPEC_HAVE_AVX2_LANES 1
 #endif
 
 namespace baseline {
+#define MODSPEC_WIDE_REGISTERS 0
 #include "runtime/mlp_lanes.inc"
+#undef MODSPEC_WIDE_REGISTERS
 }  // namespace baseline
 
 // AVX2 and FMA, asked of the CPU once.
