@@ -48,12 +48,13 @@ struct MlpCase {
 };
 
 // Both builds (the one the CPU picks and the baseline), on shapes that leave every remainder of
-// the kernels' register tiles: rows not a multiple of 8 or 16, 1 to 7 output rows, 1 to 3 dot
-// rows and columns.
+// the kernels' register tiles: tuples not a whole number of vectors or of 2-vector tiles; 1 to 5
+// output rows past whole 6-row tiles (h, C and Q*h of 7, 2, 3 or 21, 10 or 4, 5); 1 or 2 dot rows
+// past 3-row tiles, and 1 to 3 dot columns past 4-column tiles.
 TEST(ReadoutMlp, LossAndGradientsMatchAutograd) {
   for (const bool baseline : {false, true})
     for (const kernels::MlpShape shape : {kernels::MlpShape{37, 5, 1, 4, 3}, kernels::MlpShape{256, 25, 2, 30, 10},
-                                          kernels::MlpShape{130, 50, 3, 7, 2}, kernels::MlpShape{9, 1, 1, 1, 2}}) {
+                                          kernels::MlpShape{130, 50, 3, 7, 2}, kernels::MlpShape{9, 1, 1, 5, 2}}) {
       const MlpCase c(shape);
       std::vector<torch::Tensor> grads;
       const double loss = c.fused(grads, baseline);
