@@ -2,12 +2,13 @@
 // `modspec reproduce FIG --scale paper` plans it), projected before running it: per figure, the
 // networks and stacks, the FLOPs of training (every configured epoch; early stops only shorten
 // it) and of the measures' readouts and weight masks (the null copies included), the floor those
-// FLOPs set on one core at the sgemm rate measured here, and the wall time projected on 1, 2 and
-// N cores from a short calibration on this machine:
+// FLOPs set on one core at the sgemm rate measured here (the median of samples taken between the
+// figures), and the wall time projected on 1, 2 and N cores from a short calibration on this
+// machine; then training and the measures apart, each against its own FLOPs' floor:
 //   training  one optimizer step timed (median of 3) for every distinct stack shape of the plan
 //             (architecture, presentation, the networks' sizes), times its steps;
-//   measures  `measure` timed on one network per figure (at the figure's commonest n), scaled
-//             to every network by its measure FLOPs.
+//   measures  `measure` timed on one network per figure (at the n that splits the figure's
+//             measure FLOPs in half), scaled to every network by its measure FLOPs.
 // Stacks are dealt to the cores largest first (the sweep's own order, one stack per worker);
 // the measures of a stack run on the worker that trained it.
 //
@@ -40,19 +41,19 @@ namespace {
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 // FLOPs of measuring one network with `m` (its measures, with every null copy): the readouts
-// of retraining and ablation, and the weight masks (one epoch of training steps per stimulus).
+// of retraining and ablation, and the weight masks (every step of their epochs, one masked
+// replica per stimulus and label set).
 double measure_flops(const MetricSpec& m, int64_t classes, const Architecture& arch, const NetworkSpec& spec,
                      int64_t train_tuples, bool dynamic) {
-  const double copies = 1.0 + double(m.null_repeats);
+  const int64_t copies = 1 + m.null_repeats;
   double flops = 0;
   if (has(m.metrics, "retraining") || has(m.metrics, "ablation"))
-    flops += readout_training_flops(arch, spec, train_tuples, m.readout.epochs, m.readout.hidden,
-                                    classes,
-                                    has(m.metrics, "ablation"));
+    flops += double(copies) * readout_training_flops(arch, spec, train_tuples, m.readout.epochs, m.readout.hidden,
+                                                     classes, has(m.metrics, "ablation"));
   if (has(m.metrics, "masks"))
-    flops += double(arch.n_stimuli) * double(m.masks.epochs) * double((train_tuples + m.masks.batch - 1) / m.masks.batch) *
-             training_step_flops(arch, spec, m.masks.batch, dynamic);
-  return copies * flops;
+    flops += double(m.masks.epochs) * double((train_tuples + m.masks.batch - 1) / m.masks.batch) *
+             mask_step_flops(arch, spec, m.masks.batch, dynamic, copies * arch.n_stimuli, m.masks.all_weights);
+  return flops;
 }
 
 struct Figure {
@@ -60,6 +61,7 @@ struct Figure {
   int64_t networks = 0, stacks = 0;
   double train_flops = 0, measure_flops = 0;
   std::vector<double> stack_seconds;  // projected, training and measures, per stack
+  double train_seconds = 0, measure_seconds = 0;  // projected on one core, summed over stacks
 };
 
 }  // namespace
@@ -80,8 +82,9 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("load average before: %s\n", bench::load_average().c_str());
-  const double peak = bench::sgemm_gflops();
-  std::printf("sgemm (1 thread, 1024^3): %.1f GFLOP/s\n", peak);
+  // The sgemm rate moves with the machine's neighbours over a run: sampled before and after every
+  // figure's calibration, and the floor taken at the median.
+  std::vector<double> sgemm_samples{bench::sgemm_gflops()};
   const auto t_start = Clock::now();
   std::vector<Figure> results;
   EnvironmentCache envs;
@@ -98,10 +101,24 @@ int main(int argc, char** argv) {
     fig.networks = int64_t(plan.runs.size());
     fig.stacks = int64_t(plan.stacks.size());
     std::map<std::string, double> step_seconds;  // per distinct stack shape
-    std::map<int64_t, int64_t> n_count;
-    for (const auto& r : plan.runs) ++n_count[NetworkSpec::from(r.point.config).n];
-    const int64_t common_n =
-        std::max_element(n_count.begin(), n_count.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
+    // The measures are timed at the n that splits the figure's measure FLOPs in half: their time
+    // per FLOP falls as n grows (wider products), and most FLOPs are at the larger n.
+    std::map<int64_t, double> n_flops;
+    for (const auto& r : plan.runs) {
+      const Environment& env = envs.get(r.point.config);
+      const Architecture arch =
+          Architecture::from(r.point.config, env.n_stimuli(), env.pixels(), env.task().target_classes);
+      const NetworkSpec spec = NetworkSpec::from(r.point.config);
+      n_flops[spec.n] += measure_flops(MetricSpec::from(r.point.config), r.point.config.integer("env.n_classes"), arch,
+                                       spec, env.train_pairs(0).size, env.spec().dynamic());
+    }
+    double total_flops = 0, below = 0;
+    for (const auto& [n, f] : n_flops) total_flops += f;
+    int64_t median_n = n_flops.begin()->first;
+    for (const auto& [n, f] : n_flops) {
+      median_n = n;
+      if ((below += f) >= total_flops / 2) break;
+    }
     double measure_seconds_per_flop = 0;
     for (const auto& stack : plan.stacks) {
       const Config& config = plan.runs[stack[0]].point.config;
@@ -128,9 +145,9 @@ int main(int argc, char** argv) {
       auto& step = step_seconds[shape.str()];
       if (step == 0) step = calibrate_step_seconds(env, config, specs);
       if (measure_seconds_per_flop == 0) {
-        // One network of the commonest size, measured as the sweep measures it.
+        // One network of that size, measured as the sweep measures it.
         NetworkSpec spec = specs[0];
-        spec.n = common_n;
+        spec.n = median_n;
         ModularRNN one(arch, std::vector<NetworkSpec>{spec});
         const auto t0 = Clock::now();
         modspec::measure(*one, env, metrics);
@@ -138,12 +155,19 @@ int main(int argc, char** argv) {
                                    measure_flops(metrics, classes, arch, spec, tuples, env.spec().dynamic());
       }
       fig.stack_seconds.push_back(step * steps + measure * measure_seconds_per_flop);
+      fig.train_seconds += step * steps;
+      fig.measure_seconds += measure * measure_seconds_per_flop;
     }
     std::printf("  %s: %lld networks in %lld stacks, %zu stack shapes timed\n", name.c_str(),
                 static_cast<long long>(fig.networks), static_cast<long long>(fig.stacks), step_seconds.size());
     std::fflush(stdout);
     results.push_back(fig);
+    sgemm_samples.push_back(bench::sgemm_gflops());
   }
+  const double peak = bench::median(sgemm_samples);
+  std::printf("sgemm (1 thread, 1024^3): %.1f GFLOP/s, median of %zu samples over the calibration (%.1f to %.1f)\n",
+              peak, sgemm_samples.size(), *std::min_element(sgemm_samples.begin(), sgemm_samples.end()),
+              *std::max_element(sgemm_samples.begin(), sgemm_samples.end()));
   // The wall time of dealing stacks, largest first, to `workers` cores that each take the next
   // stack when free.
   auto makespan = [](std::vector<double> seconds, int64_t workers) {
@@ -153,8 +177,9 @@ int main(int argc, char** argv) {
     return *std::max_element(busy.begin(), busy.end());
   };
   std::printf("calibration took %.0f s\n", std::chrono::duration<double>(Clock::now() - t_start).count());
-  std::printf("%-6s %8s %7s %12s %12s %10s %10s %10s %10s %11s\n", "figure", "networks", "stacks", "train TFLOP",
-              "meas. TFLOP", "floor 1c h", "proj 1c h", "proj 2c h", "proj Nc h", "proj/floor");
+  std::printf("%-6s %8s %7s %12s %12s %10s %10s %10s %10s %11s %12s %12s\n", "figure", "networks", "stacks",
+              "train TFLOP", "meas. TFLOP", "floor 1c h", "proj 1c h", "proj 2c h", "proj Nc h", "proj/floor",
+              "train/floor", "meas./floor");
   Figure total;
   total.name = "all";
   for (const auto& f : results) {
@@ -162,18 +187,24 @@ int main(int argc, char** argv) {
     total.stacks += f.stacks;
     total.train_flops += f.train_flops;
     total.measure_flops += f.measure_flops;
+    total.train_seconds += f.train_seconds;
+    total.measure_seconds += f.measure_seconds;
     total.stack_seconds.insert(total.stack_seconds.end(), f.stack_seconds.begin(), f.stack_seconds.end());
   }
   results.push_back(total);
   for (const auto& f : results) {
     const double floor_h = (f.train_flops + f.measure_flops) / (peak * 1e9) / 3600;
     const double one = makespan(f.stack_seconds, 1) / 3600;
-    std::printf("%-6s %8lld %7lld %12.1f %12.1f %10.2f %10.2f %10.2f %10.2f %10.1fx\n", f.name.c_str(),
-                static_cast<long long>(f.networks), static_cast<long long>(f.stacks), f.train_flops / 1e12,
-                f.measure_flops / 1e12, floor_h, one, makespan(f.stack_seconds, 2) / 3600,
-                makespan(f.stack_seconds, cores) / 3600, one / floor_h);
+    const double flop_seconds = 1 / (peak * 1e9);
+    std::printf("%-6s %8lld %7lld %12.1f %12.1f %10.2f %10.2f %10.2f %10.2f %10.1fx %11.1fx %11.1fx\n",
+                f.name.c_str(), static_cast<long long>(f.networks), static_cast<long long>(f.stacks),
+                f.train_flops / 1e12, f.measure_flops / 1e12, floor_h, one, makespan(f.stack_seconds, 2) / 3600,
+                makespan(f.stack_seconds, cores) / 3600, one / floor_h,
+                f.train_seconds / (f.train_flops * flop_seconds), f.measure_seconds / (f.measure_flops * flop_seconds));
   }
-  std::printf("N = %lld cores; floor: all FLOPs at the sgemm rate on one core\n", static_cast<long long>(cores));
+  std::printf("N = %lld cores; floor: all FLOPs at the sgemm rate on one core; train/floor and meas./floor: the "
+              "projected 1-core time of training and of the measures against their own FLOPs' floor\n",
+              static_cast<long long>(cores));
   std::printf("load average after: %s\n", bench::load_average().c_str());
   return 0;
 }

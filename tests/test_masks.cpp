@@ -75,6 +75,66 @@ TEST(WeightMasks, StraightThroughGradientIsTheRelaxedMasksFiniteDifference) {
     }
 }
 
+// train_masks projects the inputs once per network and repeats the projection for the network's
+// replicas (replicas_projection). The replicas' logits and the scores' gradients must be those of
+// each replica projecting the inputs itself, for every cell and readout, padded stacks, static and
+// changing inputs.
+TEST(WeightMasks, ReplicasShareTheirNetworksProjection) {
+  struct Case {
+    const char* name;
+    Readout readout;
+    bool gru, two_rnn;
+    int64_t bottleneck, input_steps;
+  };
+  for (const Case& c : {Case{"separate", Readout::separate, false, false, 0, 1},
+                        Case{"shared", Readout::shared, false, false, 0, 1},
+                        Case{"blockdiag", Readout::blockdiag, false, false, 0, 1},
+                        Case{"gru", Readout::separate, true, false, 0, 1},
+                        Case{"two_rnn", Readout::separate, false, true, 0, 1},
+                        Case{"bottleneck", Readout::separate, false, false, 2, 1},
+                        Case{"changing inputs", Readout::separate, false, false, 0, 3}}) {
+    Architecture a = small_arch(c.readout);
+    a.gru = c.gru;
+    a.two_rnn = c.two_rnn;
+    a.bottleneck = c.bottleneck;
+    const std::vector<NetworkSpec> specs{{4, 0.5, 0, 1}, {3, 0.4, 0, 2}};  // different n: a padded stack
+    ModularRNN net(a, specs);
+    test::to_double(*net);
+    const int64_t K = 2, R = 3 * K;
+    std::vector<NetworkSpec> replica_specs;
+    for (int64_t r = 0; r < R; ++r) replica_specs.push_back(specs[size_t(r % K)]);
+    ModularRNN replicas(a, replica_specs);
+    test::to_double(*replicas);
+    for (int64_t r = 0; r < R; ++r) replicas->load_network_state(r, net->network_state(r % K));
+    for (auto& p : replicas->parameters()) p.requires_grad_(false);  // frozen, as train_masks has them
+    MaskSettings s;
+    s.keep = 0.5;
+    MaskedWeights masks(*replicas, s);  // each replica its own scores: its own masked weights
+    torch::manual_seed(4);
+    const int64_t B = 7;
+    const auto x = torch::randn({2, c.input_steps, B, 6}, torch::kFloat64);
+    const auto frozen = replicas->weights();
+    auto run = [&](bool shared) {
+      masks.parameters().mutable_grad() = torch::Tensor();
+      const auto w = masks.apply(frozen);
+      auto out = shared ? replicas->forward_projected(w, replicas_projection(*net, x, R), B)
+                        : replicas->forward_with(w, x);
+      out.logits[0].pow(2).sum().backward();
+      return std::make_pair(out.logits[0].detach(), masks.parameters().grad().clone());
+    };
+    const auto [own_logits, own_grad] = run(false);
+    const auto [shared_logits, shared_grad] = run(true);
+    EXPECT_EQ(shared_logits.sizes(), own_logits.sizes()) << c.name;
+    EXPECT_LT((shared_logits - own_logits).abs().max().item<double>(), 1e-12) << c.name;
+    EXPECT_LT((shared_grad - own_grad).abs().max().item<double>(), 1e-12) << c.name;
+    EXPECT_GT(own_grad.abs().max().item<double>(), 0.0) << c.name;
+    // The replicas of one network differ only by their masks: without masks their logits agree.
+    const auto plain = replicas->forward_projected(frozen, replicas_projection(*net, x, R), B).logits[0].detach();
+    EXPECT_LT((plain[0] - plain[K]).abs().max().item<double>(), 1e-12) << c.name;
+    EXPECT_GT((own_logits[0] - own_logits[K]).abs().max().item<double>(), 1e-6) << c.name << ": masks differ";
+  }
+}
+
 TEST(WeightMasks, TopKKeepsTheFractionOfEachNetworkAndCountsByModule) {
   ModularRNN net(small_arch(), std::vector<NetworkSpec>{{5, 0.3, 0, 1}, {3, 0.2, 0, 2}});
   MaskSettings s;

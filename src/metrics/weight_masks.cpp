@@ -175,6 +175,14 @@ constexpr int64_t kEvalChunk = 2000;
 
 }  // namespace
 
+torch::Tensor replicas_projection(const ModularRNNImpl& stack, const torch::Tensor& x, int64_t R) {
+  torch::NoGradGuard no_grad;
+  const int64_t M = stack.arch().n_modules, K = stack.stack_size();
+  const auto u = stack.project(x);  // [M*K, G*N, T*B], module-major as every stack tensor
+  const int64_t rows = u.size(1), columns = u.size(2);
+  return u.view({M, 1, K, rows, columns}).expand({M, R / K, K, rows, columns}).reshape({M * R, rows, columns});
+}
+
 MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, const std::vector<MaskLabels>& labels,
                         const MaskSettings& settings) {
   const int64_t K = stack.stack_size(), S = env.n_stimuli(), L = int64_t(labels.size()), R = L * S * K;
@@ -187,6 +195,12 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
   for (auto& p : copies->parameters()) p.requires_grad_(false);
   copies->to(device);
   const StackWeights frozen = copies->weights();
+  // The projection is most of a step's work; unless the masks cover w_in, it is the same for all
+  // replicas of a network and computed once (docs/ARCHITECTURE.md).
+  auto forward = [&](const StackWeights& weights, const torch::Tensor& x) {
+    if (settings.all_weights) return copies->forward_with(weights, x);
+    return copies->forward_projected(weights, replicas_projection(stack, x, R), x.size(2));
+  };
 
   MaskedWeights masks(*copies, settings);
   std::unique_ptr<torch::optim::Optimizer> opt;
@@ -211,7 +225,7 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
                                 derive_seed({env.spec().seed, kNoise, kMaskNoise, uint64_t(epoch), uint64_t(i)}));
       const auto y = mask_labels(digits, torch::arange(begin, end), K).to(device);  // [R, B]
       masks.draw_noise(noise);
-      const auto logits = copies->forward_with(masks.apply(frozen), b.x.to(device)).logits[0];  // [R, B, C']
+      const auto logits = forward(masks.apply(frozen), b.x.to(device)).logits[0];  // [R, B, C']
       auto loss = torch::nn::functional::cross_entropy(
                       logits.reshape({-1, logits.size(2)}), y.reshape(-1),
                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
@@ -238,7 +252,7 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
     const Batch b = env.batch(test, Split::test, begin, end,
                               derive_seed({env.spec().seed, kNoise, kMaskNoise, ~uint64_t(0), uint64_t(i)}));
     const auto y = mask_labels(test_digits, torch::arange(begin, end), K).to(device);
-    const auto logits = copies->forward_with(masked, b.x.to(device)).logits[0];
+    const auto logits = forward(masked, b.x.to(device)).logits[0];
     correct += logits.argmax(2).eq(y).sum(1).to(torch::kCPU, torch::kFloat64);
   }
   MaskOutcome out;

@@ -106,4 +106,11 @@ struct MaskLabels {
 MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, const std::vector<MaskLabels>& labels,
                         const MaskSettings& settings);
 
+// The inputs' projection of R = L * S * K replicas whose masks leave w_in and b_in alone
+// (mask_scope recurrent+readout): each network's projection through `stack`, [M*K, G*N, T*B] for
+// x [S, T, B, P], computed once and repeated for its R/K replicas (replica r is network r % K),
+// [M*R, G*N, T*B], as the replicas' forward_projected takes it. train_masks uses it; exposed for
+// the tests.
+torch::Tensor replicas_projection(const ModularRNNImpl& stack, const torch::Tensor& x, int64_t R);
+
 }  // namespace modspec

@@ -228,6 +228,8 @@ EntryOwners ModularRNNImpl::entry_owners(const std::string& name) const {
 }
 
 torch::Tensor ModularRNNImpl::project_inputs(const StackWeights& weights, const torch::Tensor& x) const {
+  if (x.dim() != 4 || x.size(0) != arch_.n_stimuli || x.size(3) != arch_.pixels)
+    throw Error("network input has the wrong shape for this architecture");
   const int64_t S = x.size(0), TB = x.size(1) * x.size(2), P = x.size(3);
   const auto& w_in = weights.w_in;
   auto b = padded_ ? weights.b_in * in_mask_ : weights.b_in;
@@ -241,12 +243,16 @@ torch::Tensor ModularRNNImpl::project_inputs(const StackWeights& weights, const 
   return torch::baddbmm(b.view({M_, K_ * G_ * N_, 1}), w, xs).view({M_ * K_, G_ * N_, TB});
 }
 
-torch::Tensor ModularRNNImpl::readout_input(const StackWeights& weights, const torch::Tensor& x,
+torch::Tensor ModularRNNImpl::project(const torch::Tensor& x) const { return project_inputs(weights(), x); }
+
+torch::Tensor ModularRNNImpl::readout_input(const StackWeights& weights, const torch::Tensor& u, int64_t B,
                                            std::vector<torch::Tensor>* states) const {
-  const int64_t T_in = x.size(1), B = x.size(2);
-  if (x.size(0) != arch_.n_stimuli || x.size(3) != arch_.pixels)
-    throw Error("network input has the wrong shape for this architecture");
-  auto u = project_inputs(weights, x);  // [M*K, G*N, T_in*B]
+  // u: [M*K, G*N, T_in*B], T_in = 1 for static inputs, else nb_steps
+  if (u.dim() != 3 || u.size(0) != M_ * K_ || u.size(1) != G_ * N_ || B < 0 ||
+      (u.size(2) != B && u.size(2) != arch_.nb_steps * B))
+    throw Error("input projection of shape " + c10::str(u.sizes()) + " does not fit this stack for " +
+                std::to_string(B) + " tuples");
+  const int64_t T_in = B > 0 ? u.size(2) / B : 1;
   const auto& w_rec = weights.w_rec;
   const auto& w_inter = weights.w_inter;
   const InterEdges edges{w_inter, src_row_, dst_row_};
@@ -286,8 +292,14 @@ ForwardResult ModularRNNImpl::forward(const torch::Tensor& x, bool keep_states) 
 }
 
 ForwardResult ModularRNNImpl::forward_with(const StackWeights& weights, const torch::Tensor& x, bool keep_states) {
+  auto u = project_inputs(weights, x);  // checks x's shape first
+  return forward_projected(weights, u, x.size(2), keep_states);
+}
+
+ForwardResult ModularRNNImpl::forward_projected(const StackWeights& weights, const torch::Tensor& u, int64_t B,
+                                                bool keep_states) {
   ForwardResult result;
-  auto z = readout_input(weights, x, keep_states ? &result.states : nullptr);
+  auto z = readout_input(weights, u, B, keep_states ? &result.states : nullptr);
   const auto &w_out = weights.w_out, &b_out = weights.b_out;
   if (arch_.shared_readout()) {
     // Classes last ([K, B, Ctot]) so that the loss reduces over contiguous memory.
@@ -310,7 +322,9 @@ ForwardResult ModularRNNImpl::forward_with(const StackWeights& weights, const to
 
 torch::Tensor ModularRNNImpl::loss(const torch::Tensor& x, const torch::Tensor& targets) {
   if (arch_.readout != Readout::separate) return stack_loss(forward(x).logits, targets);
-  return competitive_loss(readout_input(weights(), x, nullptr), w_out_, b_out_, M_, arch_.target_classes, targets);
+  const auto w = weights();
+  const auto u = project_inputs(w, x);
+  return competitive_loss(readout_input(w, u, x.size(2), nullptr), w_out_, b_out_, M_, arch_.target_classes, targets);
 }
 
 }  // namespace modspec

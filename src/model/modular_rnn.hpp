@@ -61,6 +61,12 @@ class ModularRNNImpl : public torch::nn::Module {
   ForwardResult forward(const torch::Tensor& x, bool keep_states = false);
   // The same computation with other weights (the weight-mask measure's masked networks).
   ForwardResult forward_with(const StackWeights& weights, const torch::Tensor& x, bool keep_states = false);
+  // The inputs' projection through this stack's own w_in and b_in, [M*K, G*N, T*B] for x
+  // [S, T, B, P], and forward_with from such a projection of B tuples: the weight-mask measure
+  // projects the inputs once for masked copies that share their input weights.
+  torch::Tensor project(const torch::Tensor& x) const;
+  ForwardResult forward_projected(const StackWeights& weights, const torch::Tensor& u, int64_t B,
+                                  bool keep_states = false);
   // The parameters, as forward() uses them (w_rec already masked by the within-module mask).
   StackWeights weights() const;
   // The names of the parameters this architecture has, in the stack layout above.
@@ -92,8 +98,10 @@ class ModularRNNImpl : public torch::nn::Module {
 
  private:
   torch::Tensor project_inputs(const StackWeights& w, const torch::Tensor& x) const;  // -> [M*K, G*N, T*B]
-  // What the readouts see, [M*K, H, B]; every step's state is appended to `states` when given.
-  torch::Tensor readout_input(const StackWeights& w, const torch::Tensor& x, std::vector<torch::Tensor>* states) const;
+  // What the readouts see, [M*K, H, B], from the projection u of B tuples; every step's state is
+  // appended to `states` when given.
+  torch::Tensor readout_input(const StackWeights& w, const torch::Tensor& u, int64_t B,
+                              std::vector<torch::Tensor>* states) const;
 
   Architecture arch_;
   std::vector<NetworkSpec> specs_;

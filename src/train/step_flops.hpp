@@ -15,6 +15,13 @@ namespace modspec {
 // projection needs only its weight gradient (2x its forward in all).
 double training_step_flops(const Architecture& arch, const NetworkSpec& spec, int64_t B, bool inputs_change);
 
+// One step of the weight masks (metrics/weight_masks.hpp) of one network on a batch of B: its
+// `replicas` masked copies forward and backward through the recurrence and the readouts. The
+// input projection: once for all replicas when the masks leave the input weights alone, else per
+// replica with the gradient of its masked input weights (2x its forward).
+double mask_step_flops(const Architecture& arch, const NetworkSpec& spec, int64_t B, bool inputs_change,
+                       int64_t replicas, bool inputs_masked);
+
 // The readouts of the retraining and ablation measures (metrics/readout_training.hpp) on one
 // network: `epochs` passes over `tuples` cached training tuples of Linear(d, h)-ReLU-Linear(h, C)
 // readouts, forward and backward (the first layer needs no input gradient), for T*M*S
