@@ -101,25 +101,8 @@ int main(int argc, char** argv) {
     fig.networks = int64_t(plan.runs.size());
     fig.stacks = int64_t(plan.stacks.size());
     std::map<std::string, double> step_seconds;  // per distinct stack shape
-    // The measures are timed at the n that splits the figure's measure FLOPs in half: their time
-    // per FLOP falls as n grows (wider products), and most FLOPs are at the larger n.
-    std::map<int64_t, double> n_flops;
-    for (const auto& r : plan.runs) {
-      const Environment& env = envs.get(r.point.config);
-      const Architecture arch =
-          Architecture::from(r.point.config, env.n_stimuli(), env.pixels(), env.task().target_classes);
-      const NetworkSpec spec = NetworkSpec::from(r.point.config);
-      n_flops[spec.n] += measure_flops(MetricSpec::from(r.point.config), r.point.config.integer("env.n_classes"), arch,
-                                       spec, env.train_pairs(0).size, env.spec().dynamic());
-    }
-    double total_flops = 0, below = 0;
-    for (const auto& [n, f] : n_flops) total_flops += f;
-    int64_t median_n = n_flops.begin()->first;
-    for (const auto& [n, f] : n_flops) {
-      median_n = n;
-      if ((below += f) >= total_flops / 2) break;
-    }
-    double measure_seconds_per_flop = 0;
+    std::map<int64_t, double> n_flops;            // the measures' FLOPs per network size
+    std::vector<std::pair<double, double>> stack_work;  // per stack: training seconds, measure FLOPs
     for (const auto& stack : plan.stacks) {
       const Config& config = plan.runs[stack[0]].point.config;
       const Environment& env = envs.get(config);
@@ -139,23 +122,39 @@ int main(int argc, char** argv) {
         specs.push_back(spec);
         shape << spec.n << ",";
         fig.train_flops += steps * training_step_flops(arch, spec, train.batch_size, env.spec().dynamic());
-        measure += measure_flops(metrics, classes, arch, spec, tuples, env.spec().dynamic());
+        const double flops = measure_flops(metrics, classes, arch, spec, tuples, env.spec().dynamic());
+        n_flops[spec.n] += flops;
+        measure += flops;
       }
       fig.measure_flops += measure;
       auto& step = step_seconds[shape.str()];
       if (step == 0) step = calibrate_step_seconds(env, config, specs);
-      if (measure_seconds_per_flop == 0) {
-        // One network of that size, measured as the sweep measures it.
-        NetworkSpec spec = specs[0];
-        spec.n = median_n;
-        ModularRNN one(arch, std::vector<NetworkSpec>{spec});
-        const auto t0 = Clock::now();
-        modspec::measure(*one, env, metrics);
-        measure_seconds_per_flop = std::chrono::duration<double>(Clock::now() - t0).count() /
-                                   measure_flops(metrics, classes, arch, spec, tuples, env.spec().dynamic());
-      }
-      fig.stack_seconds.push_back(step * steps + measure * measure_seconds_per_flop);
-      fig.train_seconds += step * steps;
+      stack_work.emplace_back(step * steps, measure);
+    }
+    // The measures are timed on one network, measured as the sweep measures it, at the n that
+    // splits the figure's measure FLOPs in half: their time per FLOP falls as n grows (wider
+    // products), and most FLOPs are at the larger n.
+    double total_flops = 0, below = 0;
+    for (const auto& [n, f] : n_flops) total_flops += f;
+    NetworkSpec one_spec = NetworkSpec::from(plan.runs[plan.stacks[0][0]].point.config);
+    for (const auto& [n, f] : n_flops) {
+      one_spec.n = n;
+      if ((below += f) >= total_flops / 2) break;
+    }
+    const Config& first = plan.runs[plan.stacks[0][0]].point.config;
+    const Environment& env = envs.get(first);
+    const Architecture arch = Architecture::from(first, env.n_stimuli(), env.pixels(), env.task().target_classes);
+    const MetricSpec metrics = MetricSpec::from(first);
+    ModularRNN one(arch, std::vector<NetworkSpec>{one_spec});
+    const auto t0 = Clock::now();
+    modspec::measure(*one, env, metrics);
+    const double measure_seconds_per_flop =
+        std::chrono::duration<double>(Clock::now() - t0).count() /
+        measure_flops(metrics, first.integer("env.n_classes"), arch, one_spec, env.train_pairs(0).size,
+                      env.spec().dynamic());
+    for (const auto& [train_seconds, measure] : stack_work) {
+      fig.stack_seconds.push_back(train_seconds + measure * measure_seconds_per_flop);
+      fig.train_seconds += train_seconds;
       fig.measure_seconds += measure * measure_seconds_per_flop;
     }
     std::printf("  %s: %lld networks in %lld stacks, %zu stack shapes timed\n", name.c_str(),
@@ -192,10 +191,10 @@ int main(int argc, char** argv) {
     total.stack_seconds.insert(total.stack_seconds.end(), f.stack_seconds.begin(), f.stack_seconds.end());
   }
   results.push_back(total);
+  const double flop_seconds = 1 / (peak * 1e9);
   for (const auto& f : results) {
-    const double floor_h = (f.train_flops + f.measure_flops) / (peak * 1e9) / 3600;
+    const double floor_h = (f.train_flops + f.measure_flops) * flop_seconds / 3600;
     const double one = makespan(f.stack_seconds, 1) / 3600;
-    const double flop_seconds = 1 / (peak * 1e9);
     std::printf("%-6s %8lld %7lld %12.1f %12.1f %10.2f %10.2f %10.2f %10.2f %10.1fx %11.1fx %11.1fx\n",
                 f.name.c_str(), static_cast<long long>(f.networks), static_cast<long long>(f.stacks),
                 f.train_flops / 1e12, f.measure_flops / 1e12, floor_h, one, makespan(f.stack_seconds, 2) / 3600,
