@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
       {"retraining + 5 nulls", {"retraining"}, 5},
       {"masks + 5 nulls", {"masks"}, 5},
       {"three measures", {"retraining", "ablation", "correlation"}, 0},
+      {"three measures + 5 nulls", {"retraining", "ablation", "correlation"}, 5},
       {"all four", {"retraining", "ablation", "correlation", "masks"}, 0},
       {"all four + 5 nulls", {"retraining", "ablation", "correlation", "masks"}, 5},
   };

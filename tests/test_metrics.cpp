@@ -97,5 +97,42 @@ TEST(Metrics, ReadoutSeedBarelyMoves) {
     for (size_t t = 0; t < 3; ++t) EXPECT_LT(std::abs(a.F[metric][t] - b.F[metric][t]), 0.05) << metric << " t=" << t;
 }
 
+// A stack wider than kMeasureWidth is measured kMeasureWidth networks at a time: each network's
+// results are those of measuring its part of the stack as a stack of its own, in stack order.
+TEST(Metrics, AWideStackIsMeasuredInParts) {
+  Config config = test::synthetic_config();
+  config.set("metrics.null_repeats=1");
+  config.set_value("metrics.measures", std::vector<std::string>{"retraining", "correlation"});
+  config.set("metrics.readout_epochs=1");
+  const Environment env(EnvSpec::from(config));
+  const Architecture arch = Architecture::from(config, env.n_stimuli(), env.pixels(), env.task().target_classes);
+  std::vector<NetworkSpec> specs;
+  const int64_t K = kMeasureWidth + 2;
+  for (int64_t k = 0; k < K; ++k) specs.push_back({4 + k % 3, 0.1, k % 2, uint64_t(k)});
+  ModularRNN stack(arch, specs);
+  std::vector<std::string> stages;
+  const auto whole = measure(*stack, env, MetricSpec::from(config), [&](const std::string& s) { stages.push_back(s); });
+  ASSERT_EQ(int64_t(whole.size()), K);
+  EXPECT_EQ(stages.front().rfind("networks 1-8 of 10: ", 0), 0u) << stages.front();
+  EXPECT_EQ(stages.back().rfind("networks 9-10 of 10: ", 0), 0u) << stages.back();
+  std::vector<int64_t> first, last;
+  for (int64_t k = 0; k < K; ++k) (k < kMeasureWidth ? first : last).push_back(k);
+  auto parts = measure(*sub_stack(*stack, first), env, MetricSpec::from(config));
+  for (auto& r : measure(*sub_stack(*stack, last), env, MetricSpec::from(config))) parts.push_back(std::move(r));
+  for (int64_t k = 0; k < K; ++k) {
+    const auto& a = whole[size_t(k)];
+    const auto& b = parts[size_t(k)];
+    ASSERT_EQ(a.rows.size(), b.rows.size());
+    for (size_t i = 0; i < a.rows.size(); ++i) EXPECT_EQ(a.rows[i].value, b.rows[i].value) << "network " << k;
+    ASSERT_EQ(a.specialization.size(), b.specialization.size());
+    for (size_t i = 0; i < a.specialization.size(); ++i) {
+      EXPECT_EQ(a.specialization[i].network, b.specialization[i].network) << "network " << k;
+      EXPECT_EQ(a.specialization[i].null_mean, b.specialization[i].null_mean) << "network " << k;
+    }
+  }
+  // Networks of different seeds and sizes measure differently, so a mixed-up order would show.
+  EXPECT_NE(whole[0].rows[0].value, whole[1].rows[0].value);
+}
+
 }  // namespace
 }  // namespace modspec

@@ -8,6 +8,7 @@
 
 #include "metrics/readout_stack.hpp"
 #include "runtime/mlp_kernels.hpp"
+#include "util/error.hpp"
 
 namespace modspec {
 namespace {
@@ -37,13 +38,29 @@ struct MlpCase {
     return loss;
   }
 
-  // The kernel the CPU picks, or (baseline) the baseline x86-64 build whatever the CPU.
-  double fused(std::vector<torch::Tensor>& grads, bool baseline = false) const {
+  // x in the kernels' lanes, [d, lanes_of(N)].
+  std::vector<float> lanes() const {
+    std::vector<float> xt(size_t(s.d * kernels::lanes_of(s.N)));
+    kernels::mlp_rows_to_lanes(x.data_ptr<float>(), s.N, s.d, xt.data());
+    return xt;
+  }
+
+  // The kernel the CPU picks, or (baseline) the baseline x86-64 build whatever the CPU; the loss
+  // asked for or (with_loss false) not, the gradients the same either way.
+  double fused(std::vector<torch::Tensor>& grads, bool baseline = false, bool with_loss = true) const {
     grads = {torch::empty_like(w1), torch::empty_like(b1), torch::empty_like(w2), torch::empty_like(b2)};
     auto* kernel = baseline ? kernels::mlp_loss_and_gradients_baseline : kernels::mlp_loss_and_gradients;
-    return kernel(s, x.data_ptr<float>(), y.data_ptr<int64_t>(), w1.data_ptr<float>(), b1.data_ptr<float>(),
-                  w2.data_ptr<float>(), b2.data_ptr<float>(), grads[0].data_ptr<float>(), grads[1].data_ptr<float>(),
-                  grads[2].data_ptr<float>(), grads[3].data_ptr<float>());
+    double loss = NAN;
+    kernel(s, lanes().data(), y.data_ptr<int64_t>(), w1.data_ptr<float>(), b1.data_ptr<float>(), w2.data_ptr<float>(),
+           b2.data_ptr<float>(), grads[0].data_ptr<float>(), grads[1].data_ptr<float>(), grads[2].data_ptr<float>(),
+           grads[3].data_ptr<float>(), with_loss ? &loss : nullptr);
+    return loss;
+  }
+
+  // Readout q's classes on rows x: [N', C] outputs' argmax.
+  torch::Tensor reference_classes(const torch::Tensor& rows, int64_t q) const {
+    auto a = torch::relu(rows.matmul(w1.narrow(1, q * s.h, s.h)) + b1.narrow(0, q * s.h, s.h));
+    return (a.matmul(w2[q]) + b2[q]).argmax(1);
   }
 };
 
@@ -66,6 +83,10 @@ TEST(ReadoutMlp, LossAndGradientsMatchAutograd) {
       for (size_t i = 0; i < p.size(); ++i)
         EXPECT_TRUE(torch::allclose(grads[i], p[i].grad(), 1e-4, 1e-6))
             << "parameter " << i << ", baseline " << baseline << ", N = " << shape.N;
+      std::vector<torch::Tensor> without_loss;
+      c.fused(without_loss, baseline, false);
+      for (size_t i = 0; i < p.size(); ++i)
+        EXPECT_TRUE(torch::equal(grads[i], without_loss[i])) << "parameter " << i << " without the loss";
     }
 }
 
@@ -100,21 +121,44 @@ TEST(ReadoutMlp, GradientsMatchAFiniteDifference) {
 }
 
 TEST(ReadoutMlp, PredictionsAreTheFirstLargestOutput) {
-  // N above the kernel's chunk of rows, so that chunks are stitched.
-  const MlpCase c(kernels::MlpShape{1100, 6, 3, 8, 4});
-  auto classes = torch::empty({3, 1100}, torch::kInt64);
+  // N above the kernel's chunk of rows and not a whole block of lanes, so that chunks are
+  // stitched and the last one is padded.
+  const MlpCase c(kernels::MlpShape{1101, 6, 3, 8, 4});
+  auto classes = torch::empty({3, 1101}, torch::kInt64);
+  const auto xt = c.lanes();
   for (auto* predict : {kernels::mlp_predict, kernels::mlp_predict_baseline}) {
-    predict(c.s, c.x.data_ptr<float>(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(), c.w2.data_ptr<float>(),
+    predict(c.s, xt.data(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(), c.w2.data_ptr<float>(),
             c.b2.data_ptr<float>(), classes.data_ptr<int64_t>());
-    for (int64_t q = 0; q < 3; ++q) {
-      auto a = torch::relu(c.x.matmul(c.w1.narrow(1, q * 8, 8)) + c.b1.narrow(0, q * 8, 8));
-      EXPECT_TRUE(torch::equal(classes[q], (a.matmul(c.w2[q]) + c.b2[q]).argmax(1))) << "readout " << q;
-    }
+    for (int64_t q = 0; q < 3; ++q)
+      EXPECT_TRUE(torch::equal(classes[q], c.reference_classes(c.x, q))) << "readout " << q;
     // Ties: all outputs equal picks class 0, as torch::argmax does.
     auto zero2 = torch::zeros_like(c.w2), zero_b2 = torch::zeros_like(c.b2);
-    predict(c.s, c.x.data_ptr<float>(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(), zero2.data_ptr<float>(),
+    predict(c.s, xt.data(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(), zero2.data_ptr<float>(),
             zero_b2.data_ptr<float>(), classes.data_ptr<int64_t>());
     EXPECT_EQ(classes.max().item<int64_t>(), 0);
+  }
+}
+
+// Ablated predictions: variant 0 reads the input as it is, variant m + 1 with its m-th block of
+// d/M features zeroed, each against the argmax of the reference on such a copy. Three blocks of 7
+// features (a remainder past whole blocks of 8 lanes), rows across chunks.
+TEST(ReadoutMlp, AblatedPredictionsSilenceOneBlockEach) {
+  const int64_t M = 3, n = 7;
+  const MlpCase c(kernels::MlpShape{1037, M * n, 2, 9, 5});
+  const auto xt = c.lanes();
+  auto classes = torch::empty({1 + M, 2, 1037}, torch::kInt64);
+  for (auto* predict : {kernels::mlp_predict_ablated, kernels::mlp_predict_ablated_baseline}) {
+    predict(c.s, M, xt.data(), c.w1.data_ptr<float>(), c.b1.data_ptr<float>(), c.w2.data_ptr<float>(),
+            c.b2.data_ptr<float>(), classes.data_ptr<int64_t>());
+    for (int64_t v = 0; v <= M; ++v) {
+      auto rows = c.x.clone();
+      if (v > 0) rows.narrow(1, (v - 1) * n, n).zero_();
+      for (int64_t q = 0; q < 2; ++q) {
+        // Sums in another order: at most a tie within rounding may pick differently.
+        const auto agree = classes[v][q].eq(c.reference_classes(rows, q)).sum().item<int64_t>();
+        EXPECT_GE(agree, 1036) << "variant " << v << ", readout " << q;
+      }
+    }
   }
 }
 
@@ -141,6 +185,11 @@ TEST(ReadoutMlp, AStackLearnsEachLabelSetAndInputOnItsOwn) {
   const double accuracy = picked_alone[0][0].eq(y0).to(torch::kFloat64).mean().item<double>();
   EXPECT_GT(accuracy, 0.95);
   EXPECT_LT(picked_both[1][0].eq(y1).to(torch::kFloat64).mean().item<double>(), 0.8);
+  // With the inputs' two blocks of 2 features silenced in turn: the input as it is comes first.
+  const auto ablated = alone.predict(x, 2);
+  EXPECT_EQ(ablated.sizes(), torch::IntArrayRef({3, 1, G, Q, N}));
+  EXPECT_GE(ablated[0].eq(picked_alone).to(torch::kFloat64).mean().item<double>(), 0.995);
+  EXPECT_THROW(alone.predict(x, 3), Error);  // 4 inputs in 3 blocks
 }
 
 }  // namespace

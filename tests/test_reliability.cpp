@@ -263,15 +263,16 @@ TEST(Memory, TheEstimateAddsUpAndAStackBeyondTheMachineIsRefused) {
   TrainSpec train;
   train.batch_size = 100;
   const std::vector<NetworkSpec> two{NetworkSpec{10, 0.1, 0, 0}, NetworkSpec{8, 0.1, 0, 1}};
+  // Measured one network at a time over 1000 tuples.
   const double floats = 4.0 * 2 * 2 * 1 * 10 * (784 + 10 + arch.total_classes()) + 4.0 * 3 * 2 * 100 * 2 * 10 +
-                        3.0 * 100 * 2 * 784 + 4.0 * 2 * 1000 * 2 * 10;
-  EXPECT_DOUBLE_EQ(stack_bytes(arch, two, train, 1000), 4 * floats);
-  EXPECT_NO_THROW(require_memory_for_stack(arch, two, train, 1000));
+                        3.0 * 100 * 2 * 784 + 2.0 * 4 * 1 * 1000 * 2 * 10;
+  EXPECT_DOUBLE_EQ(stack_bytes(arch, two, train, 1000, 1), 4 * floats);
+  EXPECT_NO_THROW(require_memory_for_stack(arch, two, train, 1000, 1));
 
   if (available_bytes() <= 0) GTEST_SKIP() << "no /proc/meminfo";
   train.batch_size = 1 << 20;
   const std::string msg =
-      error_message([&] { require_memory_for_stack(arch, {NetworkSpec{4096, 0.1, 0, 0}}, train, 10000); });
+      error_message([&] { require_memory_for_stack(arch, {NetworkSpec{4096, 0.1, 0, 0}}, train, 10000, 1); });
   EXPECT_PRED2(contains, msg, "GB");
   EXPECT_PRED2(contains, msg, "train.batch_size");
 }

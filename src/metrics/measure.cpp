@@ -124,6 +124,22 @@ std::vector<NetworkMetrics> measure_all(MeasureContext& ctx, const MetricSpec& s
 
 std::vector<NetworkMetrics> measure(ModularRNNImpl& stack, const Environment& env, const MetricSpec& spec,
                                     const MeasureStageCallback& on_stage) {
+  const int64_t K = stack.stack_size();
+  if (K > kMeasureWidth) {
+    std::vector<NetworkMetrics> results;
+    for (int64_t first = 0; first < K; first += kMeasureWidth) {
+      const int64_t last = std::min(K, first + kMeasureWidth);
+      std::vector<int64_t> which;
+      for (int64_t k = first; k < last; ++k) which.push_back(k);
+      const std::string part =
+          "networks " + std::to_string(first + 1) + "-" + std::to_string(last) + " of " + std::to_string(K) + ": ";
+      auto chunk = measure(*sub_stack(stack, which), env, spec, [&](const std::string& what) {
+        if (on_stage) on_stage(part + what);
+      });
+      for (auto& r : chunk) results.push_back(std::move(r));
+    }
+    return results;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   auto stage = [&](const std::string& what) {
     if (on_stage) on_stage(what);

@@ -43,6 +43,16 @@ ReadoutStack::ReadoutStack(int64_t G, int64_t Q, const std::vector<uint64_t>& bl
   opt_ = std::make_unique<FusedAdamW>(std::vector<torch::Tensor>{w1_, b1_, w2_, b2_}, AdamWSettings{s.lr, 0.0});
 }
 
+// x [G, N, d] -> each input's rows in the kernels' lanes, [G, d, lanes_of(N)], in a buffer kept
+// from step to step.
+const float* ReadoutStack::in_lanes(const torch::Tensor& x) const {
+  const int64_t N = x.size(1), lanes = d_ * kernels::lanes_of(N);
+  if (lanes_.size() < size_t(G_ * lanes)) lanes_.resize(size_t(G_ * lanes));
+  for (int64_t g = 0; g < G_; ++g)
+    kernels::mlp_rows_to_lanes(x.data_ptr<float>() + g * N * d_, N, d_, lanes_.data() + g * lanes);
+  return lanes_.data();
+}
+
 void ReadoutStack::train_step(const torch::Tensor& x_in, const torch::Tensor& y_in) {
   const auto x = x_in.to(torch::kFloat32).contiguous();
   const auto y = y_in.to(torch::kInt64).contiguous();
@@ -50,30 +60,42 @@ void ReadoutStack::train_step(const torch::Tensor& x_in, const torch::Tensor& y_
   if (x.size(0) != G_ || x.size(2) != d_ || y.size(0) != L_ || y.size(1) != Q_ || y.size(2) != N)
     throw Error("readout stack: inputs or labels of the wrong shape");
   const kernels::MlpShape shape{N, d_, Q_, h_, C_};
+  // Every label set reads the same inputs: they are put in lanes once per step.
+  const float* xt = in_lanes(x);
+  const int64_t lanes = d_ * kernels::lanes_of(N);
   for (int64_t c = 0; c < L_; ++c)
     for (int64_t g = 0; g < G_; ++g) {
       const int64_t i = c * G_ + g;
-      kernels::mlp_loss_and_gradients(shape, x.data_ptr<float>() + g * N * d_, y.data_ptr<int64_t>() + c * Q_ * N,
-                                      block(w1_, i), block(b1_, i), block(w2_, i), block(b2_, i),
-                                      block(w1_.grad(), i), block(b1_.grad(), i), block(w2_.grad(), i),
-                                      block(b2_.grad(), i));
+      kernels::mlp_loss_and_gradients(shape, xt + g * lanes, y.data_ptr<int64_t>() + c * Q_ * N, block(w1_, i),
+                                      block(b1_, i), block(w2_, i), block(b2_, i), block(w1_.grad(), i),
+                                      block(b1_.grad(), i), block(w2_.grad(), i), block(b2_.grad(), i));
     }
   opt_->step();
 }
 
-torch::Tensor ReadoutStack::predict(const torch::Tensor& x_in) const {
+torch::Tensor ReadoutStack::predict(const torch::Tensor& x_in, int64_t ablated_blocks) const {
   const auto x = x_in.to(torch::kFloat32).contiguous();
-  const int64_t N = x.size(1);
+  const int64_t N = x.size(1), M = ablated_blocks, V = M > 0 ? 1 + M : 1;
   if (x.size(0) != G_ || x.size(2) != d_) throw Error("readout stack: inputs of the wrong shape");
-  auto classes = torch::empty({L_, G_, Q_, N}, torch::kInt64);
+  if (M < 0 || (M > 0 && d_ % M != 0))
+    throw Error("readout stack: " + std::to_string(d_) + " inputs do not split into " + std::to_string(M) + " blocks");
+  auto classes = torch::empty({L_, G_, V, Q_, N}, torch::kInt64);
   const kernels::MlpShape shape{N, d_, Q_, h_, C_};
+  const float* xt = in_lanes(x);
+  const int64_t lanes = d_ * kernels::lanes_of(N);
   for (int64_t c = 0; c < L_; ++c)
     for (int64_t g = 0; g < G_; ++g) {
       const int64_t i = c * G_ + g;
-      kernels::mlp_predict(shape, x.data_ptr<float>() + g * N * d_, block(w1_, i), block(b1_, i), block(w2_, i),
-                           block(b2_, i), classes.data_ptr<int64_t>() + i * Q_ * N);
+      int64_t* out = classes.data_ptr<int64_t>() + i * V * Q_ * N;
+      if (M > 0)
+        kernels::mlp_predict_ablated(shape, M, xt + g * lanes, block(w1_, i), block(b1_, i), block(w2_, i),
+                                     block(b2_, i), out);
+      else
+        kernels::mlp_predict(shape, xt + g * lanes, block(w1_, i), block(b1_, i), block(w2_, i), block(b2_, i),
+                             out);
     }
-  return classes;
+  // [L, G, V, Q, N] -> [V, L, G, Q, N]
+  return M > 0 ? classes.permute({2, 0, 1, 3, 4}).contiguous() : classes.squeeze(2);
 }
 
 }  // namespace modspec

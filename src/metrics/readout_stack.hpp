@@ -37,17 +37,22 @@ class ReadoutStack {
   // One Adam step on the summed loss (every readout's mean cross-entropy). x: [G, N, d] float,
   // y: [L, Q, N] int64 (label set c's targets, the same for every input).
   void train_step(const torch::Tensor& x, const torch::Tensor& y);
-  // x: [G, N, d] -> the classes every readout picks, [L, G, Q, N] int64.
-  torch::Tensor predict(const torch::Tensor& x) const;
+  // x: [G, N, d] -> the classes every readout picks, [L, G, Q, N] int64. With ablated_blocks
+  // M > 0, also with each of M equal blocks of the d inputs set to zero (a module silenced, for
+  // the ablation): [1 + M, L, G, Q, N], the input as it is first (runtime/mlp_kernels.hpp,
+  // mlp_predict_ablated).
+  torch::Tensor predict(const torch::Tensor& x, int64_t ablated_blocks = 0) const;
 
  private:
   int64_t L_, G_, Q_, d_, h_, C_;
+  const float* in_lanes(const torch::Tensor& x) const;
   // Block i = c*G + g of a parameter (or of its gradient): readouts (c, g, 0..Q-1).
   float* block(const torch::Tensor& t, int64_t i) const { return t.data_ptr<float>() + i * (t.numel() / (L_ * G_)); }
 
   // [L*G, d, Q*h], [L*G, Q*h], [L*G*Q, h, C], [L*G*Q, C]; their grad() holds the gradients.
   torch::Tensor w1_, b1_, w2_, b2_;
   std::unique_ptr<FusedAdamW> opt_;
+  mutable std::vector<float> lanes_;  // the inputs of the last step or prediction, in lanes
 };
 
 }  // namespace modspec

@@ -38,12 +38,6 @@ std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train, const tor
   auto all_rows = torch::arange(test.size(2), torch::kInt64);
   const auto x1_test = layout.module_inputs(test, all_rows);
   const auto x2_test = ablation ? layout.joint_inputs(test, all_rows) : torch::Tensor();
-  std::vector<torch::Tensor> x2_ablated;  // per module: the same with module m's states zeroed
-  for (int64_t m = 0; ablation && m < M; ++m) {
-    auto x = x2_test.clone();
-    x.view({x.size(0), x.size(1), M, n}).select(2, m).zero_();
-    x2_ablated.push_back(x);
-  }
   // Which test tuples label set c's readouts got right: classes [L, inputs, S, rows] -> per step.
   std::vector<torch::Tensor> y_test;  // [1, S, rows] per label set
   for (const auto& set : labels) y_test.push_back(layout.labels(set.test).unsqueeze(0));
@@ -70,12 +64,8 @@ std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train, const tor
     }
     // A readout's value is that of the first epoch at which it reaches the stop accuracy.
     const auto classes1 = retrain.predict(x1_test);
-    torch::Tensor full_classes;
-    std::vector<torch::Tensor> ablated_classes;
-    if (joint) {
-      full_classes = joint->predict(x2_test);
-      for (const auto& x : x2_ablated) ablated_classes.push_back(joint->predict(x));
-    }
+    // The joint readouts on all modules' states, then with each module's states zeroed: [1 + M, ...].
+    const auto joint_classes = joint ? joint->predict(x2_test, M) : torch::Tensor();
     bool all_done = true;
     for (int64_t c = 0; c < L; ++c) {
       auto& b = best[size_t(c)];
@@ -85,9 +75,9 @@ std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train, const tor
       b.retraining = epoch == 0 ? c1 : torch::where(d1.unsqueeze(1), b.retraining, c1);
       d1 = d1.logical_or(layout.reached(b.retraining.mean(1), settings.stop_accuracy));
       if (joint) {
-        auto full = joint_correct(full_classes, c);
+        auto full = joint_correct(joint_classes[0], c);
         std::vector<torch::Tensor> ablated;
-        for (const auto& a : ablated_classes) ablated.push_back(joint_correct(a, c));
+        for (int64_t m = 0; m < M; ++m) ablated.push_back(joint_correct(joint_classes[1 + m], c));
         auto all_ablated = torch::stack(ablated);  // [M, T*S, N_test]
         b.full = epoch == 0 ? full : torch::where(d2.unsqueeze(1), b.full, full);
         b.ablated = epoch == 0 ? all_ablated : torch::where(d2.view({1, T * S, 1}), b.ablated, all_ablated);

@@ -327,4 +327,12 @@ torch::Tensor ModularRNNImpl::loss(const torch::Tensor& x, const torch::Tensor& 
   return competitive_loss(readout_input(w, u, x.size(2), nullptr), w_out_, b_out_, M_, arch_.target_classes, targets);
 }
 
+ModularRNN sub_stack(const ModularRNNImpl& stack, const std::vector<int64_t>& which) {
+  std::vector<NetworkSpec> specs;
+  for (int64_t k : which) specs.push_back(stack.specs()[size_t(k)]);
+  ModularRNN part(stack.arch(), specs, stack.parameters()[0].device());
+  for (size_t j = 0; j < which.size(); ++j) part->load_network_state(int64_t(j), stack.network_state(which[j]));
+  return part;
+}
+
 }  // namespace modspec

@@ -118,4 +118,9 @@ class ModularRNNImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ModularRNN);
 
+// A new stack of networks `which` of `stack`, in that order: their specs and weights, padded only
+// to their own largest n, on the stack's device. The trainer drops stopped networks with it, and
+// the measures take a wide stack a few networks at a time.
+ModularRNN sub_stack(const ModularRNNImpl& stack, const std::vector<int64_t>& which);
+
 }  // namespace modspec

@@ -1,5 +1,6 @@
 #include "rundir/train_and_record.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "runtime/provenance.hpp"
@@ -18,7 +19,8 @@ std::vector<RecordedRun> train_and_record(const Environment& env, const std::vec
   const Architecture arch = Architecture::from(first, env.n_stimuli(), env.pixels(), env.task().target_classes);
   std::vector<NetworkSpec> specs;
   for (const auto& r : runs) specs.push_back(NetworkSpec::from(r.config));
-  require_memory_for_stack(arch, specs, train, env.test_pairs().size);
+  require_memory_for_stack(arch, specs, train, measure ? env.train_pairs(0).size + env.test_pairs().size : 0,
+                           std::min(int64_t(specs.size()), kMeasureWidth));
   ModularRNN stack(arch, specs, torch::Device(train.device));
   for (const auto& r : runs) r.dir.start_fresh();
   Trainer trainer(env, stack, train);

@@ -11,7 +11,7 @@
 // them at 10-20 GFLOP/s, most of it packing). They are computed with the rows of a batch in SIMD
 // lanes instead (docs/ARCHITECTURE.md, "Performance principles"): every array in
 // runtime/mlp_lanes.inc is feature-major, [features, Np], with Np the batch rounded up to whole
-// vectors, so that
+// blocks of kLaneBlock tuples (whole vectors in both builds), so that
 //   - a layer's forward and the backward to its input are products whose every step broadcasts
 //     one weight and multiplies a vector of tuples, 8 with AVX2 and 4 without (broadcast_product);
 //   - a weight's gradient is a dot product over the tuples (dot_product);
@@ -60,31 +60,52 @@ bool use_avx2() {
 
 }  // namespace
 
-double mlp_loss_and_gradients(const MlpShape& s, const float* x, const int64_t* y, const float* w1, const float* b1,
-                              const float* w2, const float* b2, float* gw1, float* gb1, float* gw2, float* gb2) {
+void mlp_rows_to_lanes(const float* x, int64_t N, int64_t d, float* xt) {
 #ifdef MODSPEC_HAVE_AVX2_LANES
-  if (use_avx2()) return avx2::loss_and_gradients(s, x, y, w1, b1, w2, b2, gw1, gb1, gw2, gb2);
+  if (use_avx2()) return avx2::rows_to_lanes(x, N, d, xt);
 #endif
-  return baseline::loss_and_gradients(s, x, y, w1, b1, w2, b2, gw1, gb1, gw2, gb2);
+  baseline::rows_to_lanes(x, N, d, xt);
 }
 
-void mlp_predict(const MlpShape& s, const float* x, const float* w1, const float* b1, const float* w2, const float* b2,
+void mlp_loss_and_gradients(const MlpShape& s, const float* xt, const int64_t* y, const float* w1, const float* b1,
+                            const float* w2, const float* b2, float* gw1, float* gb1, float* gw2, float* gb2,
+                            double* loss) {
+#ifdef MODSPEC_HAVE_AVX2_LANES
+  if (use_avx2()) return avx2::loss_and_gradients(s, xt, y, w1, b1, w2, b2, gw1, gb1, gw2, gb2, loss);
+#endif
+  baseline::loss_and_gradients(s, xt, y, w1, b1, w2, b2, gw1, gb1, gw2, gb2, loss);
+}
+
+void mlp_predict(const MlpShape& s, const float* xt, const float* w1, const float* b1, const float* w2, const float* b2,
                  int64_t* classes) {
 #ifdef MODSPEC_HAVE_AVX2_LANES
-  if (use_avx2()) return avx2::predict(s, x, w1, b1, w2, b2, classes);
+  if (use_avx2()) return avx2::predict(s, xt, w1, b1, w2, b2, classes);
 #endif
-  baseline::predict(s, x, w1, b1, w2, b2, classes);
+  baseline::predict(s, xt, w1, b1, w2, b2, classes);
 }
 
-double mlp_loss_and_gradients_baseline(const MlpShape& s, const float* x, const int64_t* y, const float* w1,
-                                       const float* b1, const float* w2, const float* b2, float* gw1, float* gb1,
-                                       float* gw2, float* gb2) {
-  return baseline::loss_and_gradients(s, x, y, w1, b1, w2, b2, gw1, gb1, gw2, gb2);
+void mlp_predict_ablated(const MlpShape& s, int64_t M, const float* xt, const float* w1, const float* b1,
+                         const float* w2, const float* b2, int64_t* classes) {
+#ifdef MODSPEC_HAVE_AVX2_LANES
+  if (use_avx2()) return avx2::predict_ablated(s, M, xt, w1, b1, w2, b2, classes);
+#endif
+  baseline::predict_ablated(s, M, xt, w1, b1, w2, b2, classes);
 }
 
-void mlp_predict_baseline(const MlpShape& s, const float* x, const float* w1, const float* b1, const float* w2,
+void mlp_loss_and_gradients_baseline(const MlpShape& s, const float* xt, const int64_t* y, const float* w1,
+                                     const float* b1, const float* w2, const float* b2, float* gw1, float* gb1,
+                                     float* gw2, float* gb2, double* loss) {
+  baseline::loss_and_gradients(s, xt, y, w1, b1, w2, b2, gw1, gb1, gw2, gb2, loss);
+}
+
+void mlp_predict_baseline(const MlpShape& s, const float* xt, const float* w1, const float* b1, const float* w2,
                           const float* b2, int64_t* classes) {
-  baseline::predict(s, x, w1, b1, w2, b2, classes);
+  baseline::predict(s, xt, w1, b1, w2, b2, classes);
+}
+
+void mlp_predict_ablated_baseline(const MlpShape& s, int64_t M, const float* xt, const float* w1, const float* b1,
+                                  const float* w2, const float* b2, int64_t* classes) {
+  baseline::predict_ablated(s, M, xt, w1, b1, w2, b2, classes);
 }
 
 }  // namespace modspec::kernels

@@ -12,14 +12,16 @@ namespace modspec {
 
 // Bytes (float32) for training and measuring `specs` as one stack, K = specs.size(), N the
 // largest n, M modules, G gates, T steps, B the batch, I the input width of a module (S*P shared,
-// P separate), C the classes, R the test tuples:
+// P separate), C the classes, R the tuples the measures run (train and test; 0: no measures), W
+// the networks measured together:
 //   parameters, gradients and both Adam moments   4 * K * M * G * N * (I + N + C)
 //   activations kept for the backward pass        4 * T * K * B * M * G * N
 //   the inputs of a batch                         T * B * S * P
-//   the states the measures cache                 (T + 1) * K * R * M * N
-// A deliberate overestimate of the dominant terms, not a prediction to the byte.
+//   the states the measures cache, and copies     2 * (T + 1) * W * R * M * N
+// A deliberate overestimate of the dominant terms, not a prediction to the byte (measured at
+// n = 100, 3 steps: about 0.25 GB per measured network, where the last term counts 0.36 GB).
 double stack_bytes(const Architecture& arch, const std::vector<NetworkSpec>& specs, const TrainSpec& train,
-                   int64_t test_tuples);
+                   int64_t measured_tuples, int64_t measured_together);
 
 // The memory available to a new allocation (MemAvailable of /proc/meminfo); 0 when unknown.
 double available_bytes();
@@ -27,6 +29,6 @@ double available_bytes();
 // Throws an Error when the stack's estimate exceeds the available memory, saying by how much and
 // which keys to lower.
 void require_memory_for_stack(const Architecture& arch, const std::vector<NetworkSpec>& specs, const TrainSpec& train,
-                              int64_t test_tuples);
+                              int64_t measured_tuples, int64_t measured_together);
 
 }  // namespace modspec

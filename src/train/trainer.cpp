@@ -83,9 +83,7 @@ std::vector<Evaluation> Trainer::evaluate() {
 // costs what the networks still training cost. Each kept network's weights and moments move as
 // they are; the optimizer keeps its step count, so its bias corrections go on unchanged.
 void Trainer::drop_stopped(std::unique_ptr<FusedAdamW>& opt, const std::vector<int64_t>& keep) {
-  std::vector<NetworkSpec> specs;
-  for (int64_t k : keep) specs.push_back(stack_->specs()[size_t(k)]);
-  ModularRNN next(stack_->arch(), specs, device_);
+  ModularRNN next = sub_stack(*stack_, keep);
   auto next_opt = std::make_unique<FusedAdamW>(next->parameters(), AdamWSettings{opt->lr(), spec_.weight_decay});
   next_opt->set_steps(opt->steps());
   // Parameter i of parameters() is entry i of named_parameters(), in both stacks.
@@ -100,7 +98,6 @@ void Trainer::drop_stopped(std::unique_ptr<FusedAdamW>& opt, const std::vector<i
   }
   for (size_t j = 0; j < keep.size(); ++j) {
     const int64_t k = keep[j];
-    next->load_network_state(int64_t(j), stack_->network_state(k));
     next->load_network_part(int64_t(j), stack_->network_part(k, m), next_m);
     next->load_network_part(int64_t(j), stack_->network_part(k, v), next_v);
   }
