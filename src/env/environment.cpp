@@ -21,7 +21,7 @@ Batch Environment::batch(const PairTable& table, Split split, int64_t begin, int
   // The normalised stimuli of a table's rows: [S, B, P].
   auto stimuli = [&](const PairTable& t) {
     auto x = torch::empty({S, B, P});
-    const float scale = float(1.0 / (255.0 * kPixelStd)), shift = float(-kPixelMean / kPixelStd);
+    const float scale = float(1.0 / (255.0 * kPixelStd)), shift = kPixelBackground;
     std::vector<const uint8_t*> image_rows(static_cast<size_t>(B));
     for (int64_t s = 0; s < S; ++s) {
       const uint8_t* set = images(s, split).pixels.data();

@@ -10,6 +10,9 @@ namespace modspec {
 // Pixel normalisation of the original implementation (MNIST's mean and std).
 inline constexpr double kPixelMean = 0.1307;
 inline constexpr double kPixelStd = 0.3081;
+// A pixel of value 0 after normalisation: most of a digit's pixels, which the input projection
+// skips (model/input_projection.hpp).
+inline constexpr float kPixelBackground = float(-kPixelMean / kPixelStd);
 
 struct Batch {
   torch::Tensor x;        // [S, T, B, P] float, T = 1 when the presentation is static

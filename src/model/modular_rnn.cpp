@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "env/environment.hpp"
+#include "model/input_projection.hpp"
 #include "model/readout.hpp"
 #include "model/recurrence.hpp"
 #include "util/error.hpp"
@@ -235,12 +237,12 @@ torch::Tensor ModularRNNImpl::project_inputs(const StackWeights& weights, const 
   auto b = padded_ ? weights.b_in * in_mask_ : weights.b_in;
   if (arch_.shared_input) {
     auto w = padded_ ? w_in * in_mask_.view({-1, 1}) : w_in;
-    auto xs = x.permute({1, 2, 0, 3}).reshape({TB, S * P});            // [T*B, S*P]
-    return torch::addmm(b.view({-1, 1}), w, xs.t()).view({M_ * K_, G_ * N_, TB});
+    auto xs = x.permute({1, 2, 0, 3}).reshape({1, TB, S * P});         // [1, T*B, S*P]
+    return (project_pixels(w.unsqueeze(0), xs, kPixelBackground) + b.view({1, -1, 1})).view({M_ * K_, G_ * N_, TB});
   }
   auto w = padded_ ? w_in * in_mask_.view({M_, K_ * G_ * N_, 1}) : w_in;
-  auto xs = x.reshape({S, TB, P}).transpose(1, 2);                      // [M, P, T*B]
-  return torch::baddbmm(b.view({M_, K_ * G_ * N_, 1}), w, xs).view({M_ * K_, G_ * N_, TB});
+  auto xs = x.reshape({S, TB, P});                                      // [M, T*B, P]
+  return (project_pixels(w, xs, kPixelBackground) + b.view({M_, K_ * G_ * N_, 1})).view({M_ * K_, G_ * N_, TB});
 }
 
 torch::Tensor ModularRNNImpl::project(const torch::Tensor& x) const { return project_inputs(weights(), x); }

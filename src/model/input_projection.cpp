@@ -1,0 +1,56 @@
+#include "model/input_projection.hpp"
+
+#include "runtime/foreground_kernels.hpp"
+
+namespace modspec {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// The foreground product as one autograd node, per block m (runtime/foreground_kernels.hpp):
+//   forward   u[m]  = w[m] x[m]^T   [R, rows]
+//   backward  gw[m] = g[m] x[m]     [R, P]
+// both computed as background terms (row sums) plus products over the pixels off the background.
+// Saved for backward: x (w is not needed: the product is linear in it). Checked against bmm with
+// autograd and against central finite differences in double (tests/test_input_projection.cpp).
+struct ForegroundProjection : torch::autograd::Function<ForegroundProjection> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& w_in, const torch::Tensor& x,
+                               double background) {
+    const auto w = w_in.contiguous();
+    const int64_t M = w.size(0), R = w.size(1), rows = x.size(1), P = x.size(2);
+    auto u = torch::empty({M, R, rows});
+    for (int64_t m = 0; m < M; ++m)
+      kernels::project_foreground(x[m].data_ptr<float>(), rows, P, float(background), w[m].data_ptr<float>(), R,
+                                  u[m].data_ptr<float>());
+    ctx->save_for_backward({x});
+    ctx->saved_data["background"] = background;
+    return u;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto x = ctx->get_saved_variables()[0];
+    const double background = ctx->saved_data["background"].toDouble();
+    const auto g = grads[0].contiguous();  // [M, R, rows]
+    const int64_t M = g.size(0), R = g.size(1), rows = x.size(1), P = x.size(2);
+    auto gw = torch::empty({M, R, P});
+    for (int64_t m = 0; m < M; ++m)
+      kernels::project_foreground_backward(x[m].data_ptr<float>(), rows, P, float(background), g[m].data_ptr<float>(),
+                                           R, gw[m].data_ptr<float>());
+    return {gw, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor project_pixels(const torch::Tensor& w, const torch::Tensor& x, float background) {
+  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32 || w.scalar_type() != torch::kFloat32 ||
+      w.size(1) < kForegroundMinOutputs)
+    return torch::bmm(w, x.transpose(1, 2));
+  const auto xc = x.contiguous();
+  const int64_t off = kernels::count_off_background(xc.data_ptr<float>(), xc.numel(), background);
+  if (double(off) > kForegroundMaxDensity * double(xc.numel())) return torch::bmm(w, xc.transpose(1, 2));
+  return ForegroundProjection::apply(w, xc, double(background));
+}
+
+}  // namespace modspec

@@ -1,0 +1,37 @@
+// The input projection of images that are mostly background (docs/ARCHITECTURE.md, performance
+// principle 7). A normalised MNIST digit has about 19% of its pixels off the background value, so
+// a product over all 784 pixels spends four fifths of its work on a constant. Writing each row of
+// pixels as x = background + f (f zero at the background),
+//   forward   u[j, b]  = sum_p w[j, p] x[b, p] = sum_p w[j, p] f[b, p] + background * sum_p w[j, p]
+//   backward  gw[j, p] = sum_b g[j, b] x[b, p] = sum_b g[j, b] f[b, p] + background * sum_b g[j, b]
+// exactly, for any x. Both products run over blocks of 4 rows of f (forward: 4 tuples, backward:
+// 4 pixels) and skip the pixels (tuples) where all 4 are at the background: for digits that keeps
+// about 39% of the forward's work (a 4-tuple union) and 29% of the backward's (4 neighbouring
+// pixels), where single rows would keep 19% but load a row of weights for every multiply-add.
+// No torch: built with the kernel flags, for AVX2+FMA and the baseline, as runtime/mlp_kernels.cpp.
+//
+// Layouts, all row-major: x [B, P] (the batch's pixels), w [R, P] (one block's input weights),
+// u and g [R, B] (outputs before tuples, as the recurrence reads them), gw [R, P].
+#pragma once
+#include <cstdint>
+
+namespace modspec::kernels {
+
+// The number of the n values of x that differ from `background`.
+int64_t count_off_background(const float* x, int64_t n, float background);
+
+// u = w x^T (the forward above, background term included).
+void project_foreground(const float* x, int64_t B, int64_t P, float background, const float* w, int64_t R, float* u);
+
+// gw = g x (the backward above, background term included; gw overwritten).
+void project_foreground_backward(const float* x, int64_t B, int64_t P, float background, const float* g, int64_t R,
+                                 float* gw);
+
+// The same two, always through the baseline x86-64 build: the one a CPU without AVX2 and FMA
+// runs, so that the tests check it on any machine.
+void project_foreground_baseline(const float* x, int64_t B, int64_t P, float background, const float* w, int64_t R,
+                                 float* u);
+void project_foreground_backward_baseline(const float* x, int64_t B, int64_t P, float background, const float* g,
+                                          int64_t R, float* gw);
+
+}  // namespace modspec::kernels
