@@ -1,7 +1,7 @@
 // The input projection of a training step on real digits: forward and weight gradient of
 // u[m] = w[m] x[m]^T for a stack of K networks of n units per module (w [M, K*n, 784], a batch of
 // 256 tuples), over the pixels off the background (model/input_projection.hpp) against the plain
-// batched product LibTorch computes (baddbmm and its autograd backward), alternated in the same
+// batched product LibTorch computes (bmm and its autograd backward), alternated in the same
 // rounds. Prints microseconds per step (medians), the speed-up, the digits' foreground fraction,
 // and the dense product's FLOPs against the sgemm rate measured in the same run. Below
 // kForegroundMinOutputs outputs (K n) project_pixels takes the plain product itself: 1.0x there.
@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
   const double density = (x != kPixelBackground).sum().item<double>() / double(x.numel());
   std::printf("sgemm (1 thread, 1024^3): %.1f GFLOP/s; batch %lld, %lld pixels, %.1f%% off the background\n", sgemm,
               static_cast<long long>(B), static_cast<long long>(P), 100 * density);
-  std::printf("%4s %5s %14s %17s %9s %16s\n", "K", "n", "baddbmm (us)", "foreground (us)", "speed-up",
-              "baddbmm of sgemm");
+  std::printf("%4s %5s %14s %17s %9s %16s\n", "K", "n", "bmm (us)", "foreground (us)", "speed-up",
+              "bmm of sgemm");
   auto dense = [](const torch::Tensor& w, const torch::Tensor& xs) { return torch::bmm(w, xs.transpose(1, 2)); };
   auto sparse = [](const torch::Tensor& w, const torch::Tensor& xs) { return project_pixels(w, xs, kPixelBackground); };
   for (int64_t K : Ks)

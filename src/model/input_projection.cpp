@@ -41,16 +41,20 @@ struct ForegroundProjection : torch::autograd::Function<ForegroundProjection> {
   }
 };
 
+// Whether x is a float CPU batch with few enough pixels off the background for the fused node.
+bool mostly_background(const torch::Tensor& x, float background) {
+  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32) return false;
+  const int64_t off = kernels::count_off_background(x.data_ptr<float>(), x.numel(), background);
+  return double(off) <= kForegroundMaxDensity * double(x.numel());
+}
+
 }  // namespace
 
 torch::Tensor project_pixels(const torch::Tensor& w, const torch::Tensor& x, float background) {
-  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32 || w.scalar_type() != torch::kFloat32 ||
-      w.size(1) < kForegroundMinOutputs)
-    return torch::bmm(w, x.transpose(1, 2));
   const auto xc = x.contiguous();
-  const int64_t off = kernels::count_off_background(xc.data_ptr<float>(), xc.numel(), background);
-  if (double(off) > kForegroundMaxDensity * double(xc.numel())) return torch::bmm(w, xc.transpose(1, 2));
-  return ForegroundProjection::apply(w, xc, double(background));
+  if (w.scalar_type() == torch::kFloat32 && w.size(1) >= kForegroundMinOutputs && mostly_background(xc, background))
+    return ForegroundProjection::apply(w, xc, double(background));
+  return torch::bmm(w, xc.transpose(1, 2));
 }
 
 }  // namespace modspec

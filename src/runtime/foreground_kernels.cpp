@@ -6,6 +6,8 @@
 #include <vector>
 #include <xmmintrin.h>
 
+#include "runtime/cpu_features.hpp"
+
 namespace modspec::kernels {
 
 namespace {
@@ -27,8 +29,7 @@ namespace baseline {
 void product(const float* x, bool by_tuple, int64_t rows, int64_t L, float background, const float* a, int64_t R,
              float* out) {
 #ifdef MODSPEC_HAVE_AVX2_FOREGROUND
-  static const bool avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (avx2_fma) return avx2::product(x, by_tuple, rows, L, background, a, R, out);
+  if (cpu_has_avx2_fma()) return avx2::product(x, by_tuple, rows, L, background, a, R, out);
 #endif
   baseline::product(x, by_tuple, rows, L, background, a, R, out);
 }

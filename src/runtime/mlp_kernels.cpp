@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/cpu_features.hpp"
 #include "runtime/kernels.hpp"
 
 // The products here are too small for a BLAS library (K = 10..50, rows 256..768: OpenBLAS ran
@@ -48,11 +49,10 @@ namespace baseline {
 #undef MODSPEC_WIDE_REGISTERS
 }  // namespace baseline
 
-// AVX2 and FMA, asked of the CPU once.
+// The AVX2 build, where it was compiled and the CPU runs it.
 bool use_avx2() {
 #ifdef MODSPEC_HAVE_AVX2_LANES
-  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return yes;
+  return cpu_has_avx2_fma();
 #else
   return false;
 #endif
