@@ -6,7 +6,13 @@
 // and the dense product's FLOPs against the sgemm rate measured in the same run. Below
 // kForegroundMinOutputs outputs (K n) project_pixels takes the plain product itself: 1.0x there.
 //
+// Then the passes without a gradient (the measures' states, test accuracy): 2,000 test tuples'
+// forward projection, from the batch of pixels (Environment::batch, then project_pixels) against
+// straight from the images' pixels off the background (Environment::foreground, then
+// project_pixel_rows), each timed with the work of getting its inputs.
+//
 //   bench_projection [--rounds 7] [--k 1,8] [--n 10,25,100] [--reps 20]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -87,6 +93,35 @@ int main(int argc, char** argv) {
       const double flops = 2.0 * 2.0 * double(M * K * n * P * B);  // forward and weight gradient
       std::printf("%4lld %5lld %14.1f %17.1f %8.2fx %15.0f%%\n", static_cast<long long>(K), static_cast<long long>(n),
                   a * 1e6, b * 1e6, a / b, 100 * flops / a / (sgemm * 1e9));
+    }
+
+  // Without a gradient: the inputs' cost counted, as a pass over a table pays it.
+  torch::NoGradGuard no_grad;
+  const PairTable& test = env.test_pairs();
+  const int64_t rows = std::min<int64_t>(2000, test.size);
+  const auto t_index = Clock::now();
+  env.foreground(test, Split::test, 0, 1);  // indexes the test images, once per environment
+  std::printf("\nindex of the %lld test images' pixels off the background: %.1f ms, built once\n",
+              static_cast<long long>(env.images(0, Split::test).count),
+              1e3 * std::chrono::duration<double>(Clock::now() - t_index).count());
+  std::printf("without a gradient, %lld test tuples, inputs included (median us):\n", static_cast<long long>(rows));
+  std::printf("%4s %5s %22s %22s %9s\n", "K", "n", "pixels + product", "pixels off background", "speed-up");
+  for (int64_t K : Ks)
+    for (int64_t n : ns) {
+      const auto w = torch::randn({M, K * n, P}) * 0.03;
+      std::vector<double> batch, rows_only;
+      for (int64_t r = 0; r < rounds; ++r) {
+        auto t0 = Clock::now();
+        const auto xs = env.batch(test, Split::test, 0, rows, 0).x.squeeze(1);
+        project_pixels(w, xs, kPixelBackground);
+        batch.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+        t0 = Clock::now();
+        project_pixel_rows(w, *env.foreground(test, Split::test, 0, rows), /*shared=*/false);
+        rows_only.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+      }
+      const double a = bench::median(batch), b = bench::median(rows_only);
+      std::printf("%4lld %5lld %22.1f %22.1f %8.2fx\n", static_cast<long long>(K), static_cast<long long>(n), a * 1e6,
+                  b * 1e6, a / b);
     }
   std::printf("load average after: %s\n", bench::load_average().c_str());
   return 0;

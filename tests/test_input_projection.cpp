@@ -72,7 +72,7 @@ TEST(InputProjection, ValuesAndGradientEqualBmm) {
     auto w_ref = w0.clone().requires_grad_(true);
     auto u_ref = torch::bmm(w_ref, x.transpose(1, 2));
     (u_ref * g).sum().backward();
-    const bool fused = density < kForegroundMaxDensity && R >= kForegroundMinOutputs;
+    const bool fused = density < kernels::kForegroundMaxDensity && R >= kForegroundMinOutputs;
     EXPECT_EQ(u.grad_fn()->name().find("ForegroundProjection") != std::string::npos, fused) << u.grad_fn()->name();
     ASSERT_EQ(u.sizes(), u_ref.sizes());
     EXPECT_LT((u - u_ref).abs().max().item<float>(), 1e-5) << density << " " << R;

@@ -48,4 +48,10 @@ const ImageSet& TupleSource::images(int64_t side, Split split) const {
   return split == Split::train ? *sides_.at(side).train : *sides_.at(side).test;
 }
 
+const PixelIndex& TupleSource::pixel_index(int64_t side, Split split) const {
+  LazyIndex& slot = split == Split::train ? *sides_.at(side).train_index : *sides_.at(side).test_index;
+  std::call_once(slot.once, [&] { slot.index = std::make_unique<const PixelIndex>(images(side, split)); });
+  return *slot.index;
+}
+
 }  // namespace modspec

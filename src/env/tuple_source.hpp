@@ -5,12 +5,14 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "catalog/tasks.hpp"
 #include "data/image_set.hpp"
 #include "env/env_spec.hpp"
 #include "env/pair_table.hpp"
+#include "env/pixel_index.hpp"
 
 namespace modspec {
 
@@ -30,13 +32,22 @@ class TupleSource {
   const PairTable& test_pairs() const { return test_; }
 
   const ImageSet& images(int64_t side, Split split) const;
+  // The pixels off the background of those images, indexed on first use (thread-safe; sides
+  // that name the same dataset share one index).
+  const PixelIndex& pixel_index(int64_t side, Split split) const;
 
  private:
   // Sides that name the same dataset share one copy. A batch (environment.hpp) reads its pixels
   // straight from the image sets' bytes and normalises them as it copies: a quarter of the memory
   // traffic of a float table, and the gather was a quarter of a K = 1 step.
+  struct LazyIndex {
+    std::once_flag once;
+    std::unique_ptr<const PixelIndex> index;
+  };
   struct Side {
     std::shared_ptr<const ImageSet> train, test;
+    std::shared_ptr<LazyIndex> train_index = std::make_shared<LazyIndex>(),
+                               test_index = std::make_shared<LazyIndex>();
   };
   EnvSpec spec_;
   TaskShape task_;

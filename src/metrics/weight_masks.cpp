@@ -173,14 +173,23 @@ PairTable reordered(const PairTable& t, const torch::Tensor& order) {
 constexpr uint64_t kMaskNoise = ~uint64_t(0) >> 5;  // presentation noise of the masks' batches
 constexpr int64_t kEvalChunk = 2000;
 
+// A stack's projection u [M*K, G*N, T*B] (module-major, as every stack tensor) repeated for the
+// R/K replicas of each network: [M*R, G*N, T*B].
+torch::Tensor repeat_for_replicas(const ModularRNNImpl& stack, const torch::Tensor& u, int64_t R) {
+  const int64_t M = stack.arch().n_modules, K = stack.stack_size(), rows = u.size(1), columns = u.size(2);
+  return u.view({M, 1, K, rows, columns}).expand({M, R / K, K, rows, columns}).reshape({M * R, rows, columns});
+}
+
 }  // namespace
 
 torch::Tensor replicas_projection(const ModularRNNImpl& stack, const torch::Tensor& x, int64_t R) {
   torch::NoGradGuard no_grad;
-  const int64_t M = stack.arch().n_modules, K = stack.stack_size();
-  const auto u = stack.project(x);  // [M*K, G*N, T*B], module-major as every stack tensor
-  const int64_t rows = u.size(1), columns = u.size(2);
-  return u.view({M, 1, K, rows, columns}).expand({M, R / K, K, rows, columns}).reshape({M * R, rows, columns});
+  return repeat_for_replicas(stack, stack.project(x), R);
+}
+
+torch::Tensor replicas_projection(const ModularRNNImpl& stack, const ForegroundBatch& x, int64_t R) {
+  torch::NoGradGuard no_grad;
+  return repeat_for_replicas(stack, stack.project(x), R);
 }
 
 MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, const std::vector<MaskLabels>& labels,
@@ -195,9 +204,15 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
   for (auto& p : copies->parameters()) p.requires_grad_(false);
   copies->to(device);
   const StackWeights frozen = copies->weights();
-  // The projection is most of a step's work; unless the masks cover w_in, it is the same for all
-  // replicas of a network and computed once (docs/ARCHITECTURE.md).
-  auto forward = [&](const StackWeights& weights, const torch::Tensor& x) {
+  // The replicas on rows [begin, end) of table t. The projection is most of a step's work; unless
+  // the masks cover w_in, it is the same for all replicas of a network and computed once, from
+  // the tuples' pixels off the background when they are static (docs/ARCHITECTURE.md).
+  auto forward = [&](const StackWeights& weights, const PairTable& t, Split split, int64_t begin, int64_t end,
+                     uint64_t noise_seed) {
+    if (!settings.all_weights && stack.reads_foreground())
+      if (const auto f = env.foreground(t, split, begin, end))
+        return copies->forward_projected(weights, replicas_projection(stack, *f, R), f->B);
+    const auto x = env.batch(t, split, begin, end, noise_seed).x.to(device);
     if (settings.all_weights) return copies->forward_with(weights, x);
     return copies->forward_projected(weights, replicas_projection(stack, x, R), x.size(2));
   };
@@ -221,11 +236,12 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
     for (const auto& l : labels) digits.push_back(l.train.index_select(0, order));
     for (int64_t begin = 0, i = 0; begin < table.size; begin += settings.batch, ++i) {
       const int64_t end = std::min(table.size, begin + settings.batch);
-      const Batch b = env.batch(table, Split::train, begin, end,
-                                derive_seed({env.spec().seed, kNoise, kMaskNoise, uint64_t(epoch), uint64_t(i)}));
       const auto y = mask_labels(digits, torch::arange(begin, end), K).to(device);  // [R, B]
       masks.draw_noise(noise);
-      const auto logits = forward(masks.apply(frozen), b.x.to(device)).logits[0];  // [R, B, C']
+      const auto logits =
+          forward(masks.apply(frozen), table, Split::train, begin, end,
+                  derive_seed({env.spec().seed, kNoise, kMaskNoise, uint64_t(epoch), uint64_t(i)}))
+              .logits[0];  // [R, B, C']
       auto loss = torch::nn::functional::cross_entropy(
                       logits.reshape({-1, logits.size(2)}), y.reshape(-1),
                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
@@ -249,10 +265,11 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
   auto correct = torch::zeros({R}, torch::kFloat64);
   for (int64_t begin = 0, i = 0; begin < test.size; begin += kEvalChunk, ++i) {
     const int64_t end = std::min(test.size, begin + kEvalChunk);
-    const Batch b = env.batch(test, Split::test, begin, end,
-                              derive_seed({env.spec().seed, kNoise, kMaskNoise, ~uint64_t(0), uint64_t(i)}));
     const auto y = mask_labels(test_digits, torch::arange(begin, end), K).to(device);
-    const auto logits = forward(masked, b.x.to(device)).logits[0];
+    const auto logits =
+        forward(masked, test, Split::test, begin, end,
+                derive_seed({env.spec().seed, kNoise, kMaskNoise, ~uint64_t(0), uint64_t(i)}))
+            .logits[0];
     correct += logits.argmax(2).eq(y).sum(1).to(torch::kCPU, torch::kFloat64);
   }
   MaskOutcome out;

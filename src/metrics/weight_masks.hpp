@@ -112,5 +112,7 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
 // [M*R, G*N, T*B], as the replicas' forward_projected takes it. train_masks uses it; exposed for
 // the tests.
 torch::Tensor replicas_projection(const ModularRNNImpl& stack, const torch::Tensor& x, int64_t R);
+// The same for tuples given by their pixels off the background (static presentations).
+torch::Tensor replicas_projection(const ModularRNNImpl& stack, const ForegroundBatch& x, int64_t R);
 
 }  // namespace modspec

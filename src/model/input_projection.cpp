@@ -1,6 +1,7 @@
 #include "model/input_projection.hpp"
 
 #include "runtime/foreground_kernels.hpp"
+#include "util/error.hpp"
 
 namespace modspec {
 namespace {
@@ -45,7 +46,7 @@ struct ForegroundProjection : torch::autograd::Function<ForegroundProjection> {
 bool mostly_background(const torch::Tensor& x, float background) {
   if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32) return false;
   const int64_t off = kernels::count_off_background(x.data_ptr<float>(), x.numel(), background);
-  return double(off) <= kForegroundMaxDensity * double(x.numel());
+  return double(off) <= kernels::kForegroundMaxDensity * double(x.numel());
 }
 
 }  // namespace
@@ -55,6 +56,31 @@ torch::Tensor project_pixels(const torch::Tensor& w, const torch::Tensor& x, flo
   if (w.scalar_type() == torch::kFloat32 && w.size(1) >= kForegroundMinOutputs && mostly_background(xc, background))
     return ForegroundProjection::apply(w, xc, double(background));
   return torch::bmm(w, xc.transpose(1, 2));
+}
+
+torch::Tensor project_pixel_rows(const torch::Tensor& w_in, const ForegroundBatch& x, bool shared) {
+  if (torch::GradMode::is_enabled() && w_in.requires_grad())
+    throw Error("input projection: tuples given by their pixels off the background take no gradient");
+  if (!w_in.device().is_cpu() || w_in.scalar_type() != torch::kFloat32)
+    throw Error("input projection: tuples given by their pixels off the background need float weights on the CPU");
+  const auto w = w_in.contiguous();
+  const int64_t M = w.size(0), R = w.size(1), L = w.size(2);
+  if (L != (shared ? x.S * x.P : x.P) || (!shared && M != x.S))
+    throw Error("input projection: weights " + c10::str(w.sizes()) + " do not fit tuples of " + std::to_string(x.S) +
+                " stimuli of " + std::to_string(x.P) + " pixels");
+  auto u = torch::empty({M, R, x.B});
+  if (shared) {
+    kernels::project_pixel_rows(x.rows.data(), x.B, x.S, x.P, x.scale, kPixelBackground, w.data_ptr<float>(), R,
+                                u.data_ptr<float>());
+    return u;
+  }
+  std::vector<kernels::PixelRow> block(static_cast<size_t>(x.B));  // [B, 1]: stimulus m of each tuple
+  for (int64_t m = 0; m < M; ++m) {
+    for (int64_t b = 0; b < x.B; ++b) block[size_t(b)] = x.rows[size_t(b * x.S + m)];
+    kernels::project_pixel_rows(block.data(), x.B, 1, x.P, x.scale, kPixelBackground, w[m].data_ptr<float>(), R,
+                                u[m].data_ptr<float>());
+  }
+  return u;
 }
 
 }  // namespace modspec

@@ -229,20 +229,40 @@ EntryOwners ModularRNNImpl::entry_owners(const std::string& name) const {
   return owners;
 }
 
-torch::Tensor ModularRNNImpl::project_inputs(const StackWeights& weights, const torch::Tensor& x) const {
-  if (x.dim() != 4 || x.size(0) != arch_.n_stimuli || x.size(3) != arch_.pixels)
-    throw Error("network input has the wrong shape for this architecture");
-  const int64_t S = x.size(0), TB = x.size(1) * x.size(2), P = x.size(3);
+std::pair<torch::Tensor, torch::Tensor> ModularRNNImpl::input_blocks(const StackWeights& weights) const {
   const auto& w_in = weights.w_in;
   auto b = padded_ ? weights.b_in * in_mask_ : weights.b_in;
   if (arch_.shared_input) {
     auto w = padded_ ? w_in * in_mask_.view({-1, 1}) : w_in;
-    auto xs = x.permute({1, 2, 0, 3}).reshape({1, TB, S * P});         // [1, T*B, S*P]
-    return (project_pixels(w.unsqueeze(0), xs, kPixelBackground) + b.view({1, -1, 1})).view({M_ * K_, G_ * N_, TB});
+    return {w.unsqueeze(0), b.view({1, -1, 1})};
   }
   auto w = padded_ ? w_in * in_mask_.view({M_, K_ * G_ * N_, 1}) : w_in;
-  auto xs = x.reshape({S, TB, P});                                      // [M, T*B, P]
-  return (project_pixels(w, xs, kPixelBackground) + b.view({M_, K_ * G_ * N_, 1})).view({M_ * K_, G_ * N_, TB});
+  return {w, b.view({M_, K_ * G_ * N_, 1})};
+}
+
+torch::Tensor ModularRNNImpl::project_inputs(const StackWeights& weights, const torch::Tensor& x) const {
+  if (x.dim() != 4 || x.size(0) != arch_.n_stimuli || x.size(3) != arch_.pixels)
+    throw Error("network input has the wrong shape for this architecture");
+  const int64_t S = x.size(0), TB = x.size(1) * x.size(2), P = x.size(3);
+  const auto [w, b] = input_blocks(weights);
+  // Shared input: [1, T*B, S*P], every module sees every stimulus; else [M, T*B, P], one each.
+  auto xs = arch_.shared_input ? x.permute({1, 2, 0, 3}).reshape({1, TB, S * P}) : x.reshape({S, TB, P});
+  return (project_pixels(w, xs, kPixelBackground) + b).view({M_ * K_, G_ * N_, TB});
+}
+
+torch::Tensor ModularRNNImpl::project(const ForegroundBatch& x) const {
+  if (x.S != arch_.n_stimuli || x.P != arch_.pixels)
+    throw Error("network input has the wrong shape for this architecture");
+  const auto [w, b] = input_blocks(weights());
+  return (project_pixel_rows(w, x, arch_.shared_input) + b).view({M_ * K_, G_ * N_, x.B});
+}
+
+ForwardResult ModularRNNImpl::forward(const ForegroundBatch& x, bool keep_states) {
+  return forward_projected(weights(), project(x), x.B, keep_states);
+}
+
+bool ModularRNNImpl::reads_foreground() const {
+  return w_in_.device().is_cpu() && w_in_.scalar_type() == torch::kFloat32;
 }
 
 torch::Tensor ModularRNNImpl::project(const torch::Tensor& x) const { return project_inputs(weights(), x); }

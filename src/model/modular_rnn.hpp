@@ -53,6 +53,8 @@ struct EntryOwners {
   torch::Tensor network, module;
 };
 
+struct ForegroundBatch;  // env/environment.hpp
+
 class ModularRNNImpl : public torch::nn::Module {
  public:
   ModularRNNImpl(Architecture arch, std::vector<NetworkSpec> specs, torch::Device device = torch::kCPU);
@@ -65,6 +67,12 @@ class ModularRNNImpl : public torch::nn::Module {
   // [S, T, B, P], and forward_with from such a projection of B tuples: the weight-mask measure
   // projects the inputs once for masked copies that share their input weights.
   torch::Tensor project(const torch::Tensor& x) const;
+  // The same two for statically presented tuples given by their pixels off the background, which
+  // alone are multiplied (model/input_projection.hpp): for passes without a gradient (under
+  // torch::NoGradGuard; an Error otherwise) on a CPU stack of float weights (reads_foreground()).
+  torch::Tensor project(const ForegroundBatch& x) const;
+  ForwardResult forward(const ForegroundBatch& x, bool keep_states = false);
+  bool reads_foreground() const;
   ForwardResult forward_projected(const StackWeights& weights, const torch::Tensor& u, int64_t B,
                                   bool keep_states = false);
   // The parameters, as forward() uses them (w_rec already masked by the within-module mask).
@@ -98,6 +106,9 @@ class ModularRNNImpl : public torch::nn::Module {
 
  private:
   torch::Tensor project_inputs(const StackWeights& w, const torch::Tensor& x) const;  // -> [M*K, G*N, T*B]
+  // The input weights as project_pixels' blocks: shared input [1, M*K*G*N, S*P], else
+  // [S, K*G*N, P]; and their biases [blocks, rows, 1] (padding masked in both).
+  std::pair<torch::Tensor, torch::Tensor> input_blocks(const StackWeights& w) const;
   // What the readouts see, [M*K, H, B], from the projection u of B tuples; every step's state is
   // appended to `states` when given.
   torch::Tensor readout_input(const StackWeights& w, const torch::Tensor& u, int64_t B,

@@ -36,6 +36,19 @@ void product(const float* x, bool by_tuple, int64_t rows, int64_t L, float backg
 
 }  // namespace
 
+void project_pixel_rows(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
+                        const float* w, int64_t R, float* u) {
+#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
+  if (cpu_has_avx2_fma()) return avx2::pixel_rows_product(rows, B, S, P, scale, background, w, R, u);
+#endif
+  baseline::pixel_rows_product(rows, B, S, P, scale, background, w, R, u);
+}
+
+void project_pixel_rows_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
+                                 const float* w, int64_t R, float* u) {
+  baseline::pixel_rows_product(rows, B, S, P, scale, background, w, R, u);
+}
+
 int64_t count_off_background(const float* x, int64_t n, float background) {
   int64_t count = 0;
   for (int64_t i = 0; i < n; ++i) count += x[i] != background;

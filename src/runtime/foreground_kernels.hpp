@@ -10,12 +10,20 @@
 // pixels), where single rows would keep 19% but load a row of weights for every multiply-add.
 // No torch: built with the kernel flags, for AVX2+FMA and the baseline, as runtime/mlp_kernels.cpp.
 //
+// Where no gradient is wanted and the images are at hand as bytes, the forward needs no batch of
+// pixels at all: each tuple's pixels off the background come from an index of its images
+// (env/pixel_index.hpp), about 150 per MNIST digit, and only those are multiplied.
+//
 // Layouts, all row-major: x [B, P] (the batch's pixels), w [R, P] (one block's input weights),
 // u and g [R, B] (outputs before tuples, as the recurrence reads them), gw [R, P].
 #pragma once
 #include <cstdint>
 
 namespace modspec::kernels {
+
+// Skipping the background pays when at most this fraction of the pixels is off it: digits are
+// about 19% (Fashion-MNIST's clothes about half, noisy inputs nearly all).
+inline constexpr double kForegroundMaxDensity = 0.25;
 
 // The number of the n values of x that differ from `background`.
 int64_t count_off_background(const float* x, int64_t n, float background);
@@ -27,11 +35,27 @@ void project_foreground(const float* x, int64_t B, int64_t P, float background, 
 void project_foreground_backward(const float* x, int64_t B, int64_t P, float background, const float* g, int64_t R,
                                  float* gw);
 
-// The same two, always through the baseline x86-64 build: the one a CPU without AVX2 and FMA
+// One image's pixels off the background: `count` pixel numbers, rising, and their bytes; pixel
+// p's value is background + scale * byte (zero bytes are the background and are not listed).
+struct PixelRow {
+  const uint16_t* pixel = nullptr;
+  const uint8_t* value = nullptr;
+  int64_t count = 0;
+};
+
+// u = w x^T (the forward above) for B tuples of S images of P pixels each, given as rows [B, S]
+// (tuple b's image s is columns [s P, (s + 1) P) of w [R, S P]):
+//   u[j, b] = background * sum_l w[j, l] + scale * sum_s sum_q w[j, s P + pixel_q] byte_q.
+void project_pixel_rows(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
+                        const float* w, int64_t R, float* u);
+
+// The same three, always through the baseline x86-64 build: the one a CPU without AVX2 and FMA
 // runs, so that the tests check it on any machine.
 void project_foreground_baseline(const float* x, int64_t B, int64_t P, float background, const float* w, int64_t R,
                                  float* u);
 void project_foreground_backward_baseline(const float* x, int64_t B, int64_t P, float background, const float* g,
                                           int64_t R, float* gw);
+void project_pixel_rows_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
+                                 const float* w, int64_t R, float* u);
 
 }  // namespace modspec::kernels

@@ -49,9 +49,12 @@ std::vector<Evaluation> Trainer::evaluate() {
   auto decided = torch::zeros({n_targets, K, M}, torch::kFloat64);
   for (int64_t begin = 0, i = 0; begin < pairs.size; begin += kEvalBatch, ++i) {
     const int64_t end = std::min(pairs.size, begin + kEvalBatch);
-    Batch b = env_.batch(pairs, Split::test, begin, end, derive_seed({env_.spec().seed, kNoise, kTestEpoch, uint64_t(i)}));
-    auto y = b.targets.to(device_);
-    auto out = stack_->forward(b.x.to(device_));
+    // Static tuples are projected from their pixels off the background, without a batch of pixels.
+    const auto f = stack_->reads_foreground() ? env_.foreground(pairs, Split::test, begin, end) : std::nullopt;
+    const Batch b =
+        f ? Batch{} : env_.batch(pairs, Split::test, begin, end, derive_seed({env_.spec().seed, kNoise, kTestEpoch, uint64_t(i)}));
+    auto y = (f ? f->targets : b.targets).to(device_);
+    auto out = f ? stack_->forward(*f) : stack_->forward(b.x.to(device_));
     loss += stack_loss(out.logits, y).to(torch::kCPU, torch::kFloat64) * double(end - begin);
     for (int64_t j = 0; j < n_targets; ++j) {
       auto hit = out.logits[size_t(j)].argmax(2).eq(y.select(1, j).unsqueeze(0)).sum(1);  // [K]

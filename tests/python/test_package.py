@@ -94,11 +94,13 @@ def test_other_threads_run_while_it_trains(tmp_path, data_dir):
 
 
 def test_ctrl_c_stops_training(tmp_path, data_dir):
-    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    # Enough epochs that no machine finishes them before the signal: a fast one runs 200 of these
+    # small epochs in well under a second.
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        modspec.train(out=tmp_path / "run", data_dir=data_dir, quiet=True, **dict(SMALL, train__epochs=200))
+        modspec.train(out=tmp_path / "run", data_dir=data_dir, quiet=True, **dict(SMALL, train__epochs=20000))
     assert time.monotonic() - started < 30
 
 
