@@ -5,6 +5,8 @@
 // rounds. Prints microseconds per step (medians), the speed-up, the digits' foreground fraction,
 // and the dense product's FLOPs against the sgemm rate measured in the same run. Below
 // kForegroundMinOutputs outputs (K n) project_pixels takes the plain product itself: 1.0x there.
+// The last columns: the same rows read from the images' index instead of a batch of pixels
+// (Environment::foreground, then project_pixel_rows forward and backward), getting them included.
 //
 // Then the passes without a gradient (the measures' states, test accuracy): 2,000 test tuples'
 // forward projection, from the batch of pixels (Environment::batch, then project_pixels) against
@@ -76,23 +78,28 @@ int main(int argc, char** argv) {
   const double density = (x != kPixelBackground).sum().item<double>() / double(x.numel());
   std::printf("sgemm (1 thread, 1024^3): %.1f GFLOP/s; batch %lld, %lld pixels, %.1f%% off the background\n", sgemm,
               static_cast<long long>(B), static_cast<long long>(P), 100 * density);
-  std::printf("%4s %5s %14s %17s %9s %16s\n", "K", "n", "bmm (us)", "foreground (us)", "speed-up",
-              "bmm of sgemm");
+  std::printf("%4s %5s %14s %17s %9s %16s %16s %10s\n", "K", "n", "bmm (us)", "foreground (us)", "speed-up",
+              "bmm of sgemm", "index rows (us)", "speed-up");
   auto dense = [](const torch::Tensor& w, const torch::Tensor& xs) { return torch::bmm(w, xs.transpose(1, 2)); };
   auto sparse = [](const torch::Tensor& w, const torch::Tensor& xs) { return project_pixels(w, xs, kPixelBackground); };
+  // The same batch's rows read from the index, the work of getting them included.
+  auto indexed_rows = [&](const torch::Tensor& w, const torch::Tensor&) {
+    return project_pixel_rows(w, *env.foreground(pairs, Split::train, 0, B), /*shared=*/false);
+  };
   for (int64_t K : Ks)
     for (int64_t n : ns) {
       const auto w = torch::randn({M, K * n, P}) * 0.03;
       const auto g = torch::randn({M, K * n, B});
-      std::vector<double> plain, foreground;
+      std::vector<double> plain, foreground, indexed;
       for (int64_t r = 0; r < rounds; ++r) {
         plain.push_back(time_projection(dense, w, x, g, reps));
         foreground.push_back(time_projection(sparse, w, x, g, reps));
+        indexed.push_back(time_projection(indexed_rows, w, x, g, reps));
       }
-      const double a = bench::median(plain), b = bench::median(foreground);
+      const double a = bench::median(plain), b = bench::median(foreground), c = bench::median(indexed);
       const double flops = 2.0 * 2.0 * double(M * K * n * P * B);  // forward and weight gradient
-      std::printf("%4lld %5lld %14.1f %17.1f %8.2fx %15.0f%%\n", static_cast<long long>(K), static_cast<long long>(n),
-                  a * 1e6, b * 1e6, a / b, 100 * flops / a / (sgemm * 1e9));
+      std::printf("%4lld %5lld %14.1f %17.1f %8.2fx %15.0f%% %16.1f %9.2fx\n", static_cast<long long>(K),
+                  static_cast<long long>(n), a * 1e6, b * 1e6, a / b, 100 * flops / a / (sgemm * 1e9), c * 1e6, a / c);
     }
 
   // Without a gradient: the inputs' cost counted, as a pass over a table pays it.

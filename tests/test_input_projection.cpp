@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "env/environment.hpp"
+#include "finite_differences.hpp"
 #include "model/input_projection.hpp"
 #include "model/modular_rnn.hpp"
 #include "runtime/foreground_kernels.hpp"
@@ -91,17 +92,7 @@ TEST(InputProjection, GradientMatchesFiniteDifferencesInDouble) {
   const auto xd = x.to(torch::kFloat64), gd = g.to(torch::kFloat64);
   auto wd = w.detach().to(torch::kFloat64);
   auto loss = [&] { return (torch::bmm(wd, xd.transpose(1, 2)) * gd).sum().item<double>(); };
-  const double eps = 1e-6;
-  for (int64_t i = 0; i < wd.numel(); i += 5) {
-    auto entry = wd.view(-1)[i];
-    const double keep = entry.item<double>();
-    entry.fill_(keep + eps);
-    const double up = loss();
-    entry.fill_(keep - eps);
-    const double down = loss();
-    entry.fill_(keep);
-    EXPECT_NEAR(w.grad().view(-1)[i].item<float>(), (up - down) / (2 * eps), 1e-4) << "w " << i;
-  }
+  test::expect_central_differences(w.grad(), wd, loss, 5, 1e-4, "w");
 }
 
 TEST(InputProjection, DoubleInputsTakeThePlainProduct) {

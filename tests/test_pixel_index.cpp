@@ -1,19 +1,20 @@
 // Static tuples projected from their pixels off the background (env/pixel_index.hpp,
-// Environment::foreground, ModularRNN::forward on a ForegroundBatch): the index lists exactly the
-// nonzero bytes, both builds of the kernel equal a double-precision dense product, and a stack's
-// states from a ForegroundBatch equal those from the batch of pixels of the same rows, for both
-// input kinds; dynamic presentations and dense datasets have none.
+// Environment::foreground, ModularRNN::forward and loss on a ForegroundBatch): the index lists
+// exactly the nonzero bytes, both builds of both kernels (forward and weight gradient) equal a
+// double-precision dense product, the node's gradient equals central differences in double, and
+// a stack's states, loss and gradients from a ForegroundBatch equal those from the batch of pixels
+// of the same rows, for both input kinds; dynamic presentations and dense datasets have none.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include "config/config.hpp"
 #include "env/environment.hpp"
 #include "env/pixel_index.hpp"
+#include "finite_differences.hpp"
 #include "fixtures.hpp"
 #include "model/input_projection.hpp"
 #include "model/modular_rnn.hpp"
 #include "runtime/foreground_kernels.hpp"
-#include "util/error.hpp"
 
 namespace modspec {
 namespace {
@@ -91,7 +92,42 @@ TEST(PixelIndex, KernelEqualsADenseProduct) {
           project(rows.data(), B, S, P, scale, background, w.data_ptr<float>(), R, u.data_ptr<float>());
           const auto u_ref = torch::mm(w.to(torch::kFloat64), x.t());
           EXPECT_LT((u.to(torch::kFloat64) - u_ref).abs().max().item<double>(), 1e-4) << where;
+
+          const auto g = torch::randn({R, B});
+          auto gw = torch::full({R, S * P}, 7.0);
+          auto* backward =
+              baseline ? kernels::project_pixel_rows_backward_baseline : kernels::project_pixel_rows_backward;
+          backward(rows.data(), B, S, P, scale, background, g.data_ptr<float>(), R, gw.data_ptr<float>());
+          const auto gw_ref = torch::mm(g.to(torch::kFloat64), x);
+          EXPECT_LT((gw.to(torch::kFloat64) - gw_ref).abs().max().item<double>(), 1e-4) << where << ", backward";
         }
+}
+
+TEST(PixelIndex, GradientMatchesFiniteDifferencesInDouble) {
+  // L = sum g u for u = project_pixel_rows(w, x): the node's gradient against central differences
+  // of the same loss computed in double from the images' pixels, for both input kinds.
+  const ImageSet set = sparse_images(12, 4, 0.2, 6);
+  const PixelIndex index(set);
+  ForegroundBatch x{5, 2, 16, 0.02f, {}, {}};
+  for (int64_t i = 0; i < x.B * x.S; ++i) x.rows.push_back(index.row((i * 5 + 1) % set.count));
+  const auto images = torch::from_blob(const_cast<uint8_t*>(set.pixels.data()), {set.count, 16}, torch::kUInt8);
+  std::vector<torch::Tensor> pixels;  // [S][B, P] in double
+  for (int64_t s = 0; s < x.S; ++s) {
+    std::vector<int64_t> which;
+    for (int64_t b = 0; b < x.B; ++b) which.push_back(((b * x.S + s) * 5 + 1) % set.count);
+    pixels.push_back(images.index_select(0, torch::tensor(which)).to(torch::kFloat64) * double(x.scale) +
+                     double(kPixelBackground));
+  }
+  for (const bool shared : {false, true}) {
+    const int64_t M = shared ? 1 : 2, R = 9, L = shared ? 32 : 16;
+    const auto xd = shared ? torch::cat(pixels, 1).unsqueeze(0) : torch::stack(pixels);  // [M, B, L]
+    const auto g = torch::randn({M, R, x.B}, torch::kFloat64);
+    auto w = (torch::randn({M, R, L}) * 0.1).requires_grad_(true);
+    (project_pixel_rows(w, x, shared) * g.to(torch::kFloat32)).sum().backward();
+    auto wd = w.detach().to(torch::kFloat64);
+    auto loss = [&] { return (torch::bmm(wd, xd.transpose(1, 2)) * g).sum().item<double>(); };
+    test::expect_central_differences(w.grad(), wd, loss, 3, 1e-4, shared ? "shared w" : "separate w");
+  }
 }
 
 // A data dir of 8 x 8 MNIST-like images about 15% on.
@@ -131,10 +167,20 @@ TEST(ForegroundBatch, StatesEqualThoseOfTheBatchOfPixels) {
       EXPECT_LT((sparse.states[t] - dense.states[t]).abs().max().item<float>(), 1e-5) << input << " step " << t;
     EXPECT_LT((sparse.logits[0] - dense.logits[0]).abs().max().item<float>(), 1e-4) << input;
 
-    // Without NoGradGuard the weights would need a gradient through the sparse rows: refused.
+    // The training loss and every parameter's gradient, from the index rows and from the pixels.
     {
       torch::AutoGradMode grad(true);
-      EXPECT_THROW(stack.project(*f), Error);
+      const auto loss_rows = stack.loss(*f, f->targets);
+      const auto grads_rows = torch::autograd::grad({loss_rows.sum()}, stack.parameters(), {}, {}, false, true);
+      const auto loss_pixels = stack.loss(b.x, b.targets);
+      const auto grads_pixels = torch::autograd::grad({loss_pixels.sum()}, stack.parameters(), {}, {}, false, true);
+      EXPECT_LT((loss_rows - loss_pixels).abs().max().item<float>(), 1e-5) << input;
+      for (size_t i = 0; i < grads_rows.size(); ++i) {
+        if (!grads_pixels[i].defined()) continue;
+        const double scale = grads_pixels[i].abs().max().item<double>() + 1e-3;
+        EXPECT_LT((grads_rows[i] - grads_pixels[i]).abs().max().item<double>() / scale, 1e-4)
+            << input << " " << stack.parameter_names()[i];
+      }
     }
     // Noisy presentations are dynamic: no ForegroundBatch.
     config.set_value("env.noise_ratio", 0.4);

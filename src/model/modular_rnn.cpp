@@ -250,15 +250,18 @@ torch::Tensor ModularRNNImpl::project_inputs(const StackWeights& weights, const 
   return (project_pixels(w, xs, kPixelBackground) + b).view({M_ * K_, G_ * N_, TB});
 }
 
-torch::Tensor ModularRNNImpl::project(const ForegroundBatch& x) const {
+torch::Tensor ModularRNNImpl::project_inputs(const StackWeights& weights, const ForegroundBatch& x) const {
   if (x.S != arch_.n_stimuli || x.P != arch_.pixels)
     throw Error("network input has the wrong shape for this architecture");
-  const auto [w, b] = input_blocks(weights());
+  const auto [w, b] = input_blocks(weights);
   return (project_pixel_rows(w, x, arch_.shared_input) + b).view({M_ * K_, G_ * N_, x.B});
 }
 
+torch::Tensor ModularRNNImpl::project(const ForegroundBatch& x) const { return project_inputs(weights(), x); }
+
 ForwardResult ModularRNNImpl::forward(const ForegroundBatch& x, bool keep_states) {
-  return forward_projected(weights(), project(x), x.B, keep_states);
+  const auto w = weights();
+  return forward_projected(w, project_inputs(w, x), x.B, keep_states);
 }
 
 bool ModularRNNImpl::reads_foreground() const {
@@ -343,10 +346,19 @@ ForwardResult ModularRNNImpl::forward_projected(const StackWeights& weights, con
 }
 
 torch::Tensor ModularRNNImpl::loss(const torch::Tensor& x, const torch::Tensor& targets) {
-  if (arch_.readout != Readout::separate) return stack_loss(forward(x).logits, targets);
   const auto w = weights();
-  const auto u = project_inputs(w, x);
-  return competitive_loss(readout_input(w, u, x.size(2), nullptr), w_out_, b_out_, M_, arch_.target_classes, targets);
+  return loss_projected(w, project_inputs(w, x), x.size(2), targets);
+}
+
+torch::Tensor ModularRNNImpl::loss(const ForegroundBatch& x, const torch::Tensor& targets) {
+  const auto w = weights();
+  return loss_projected(w, project_inputs(w, x), x.B, targets);
+}
+
+torch::Tensor ModularRNNImpl::loss_projected(const StackWeights& w, const torch::Tensor& u, int64_t B,
+                                             const torch::Tensor& targets) {
+  if (arch_.readout != Readout::separate) return stack_loss(forward_projected(w, u, B).logits, targets);
+  return competitive_loss(readout_input(w, u, B, nullptr), w_out_, b_out_, M_, arch_.target_classes, targets);
 }
 
 ModularRNN sub_stack(const ModularRNNImpl& stack, const std::vector<int64_t>& which) {

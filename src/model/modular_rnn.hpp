@@ -68,8 +68,8 @@ class ModularRNNImpl : public torch::nn::Module {
   // projects the inputs once for masked copies that share their input weights.
   torch::Tensor project(const torch::Tensor& x) const;
   // The same two for statically presented tuples given by their pixels off the background, which
-  // alone are multiplied (model/input_projection.hpp): for passes without a gradient (under
-  // torch::NoGradGuard; an Error otherwise) on a CPU stack of float weights (reads_foreground()).
+  // alone are multiplied (model/input_projection.hpp), on a CPU stack of float weights
+  // (reads_foreground()); loss() below takes them too.
   torch::Tensor project(const ForegroundBatch& x) const;
   ForwardResult forward(const ForegroundBatch& x, bool keep_states = false);
   bool reads_foreground() const;
@@ -85,6 +85,7 @@ class ModularRNNImpl : public torch::nn::Module {
   // targets, each averaged over the batch (stack_loss of forward's logits, in fewer operations).
   // targets: [B, n_targets].
   torch::Tensor loss(const torch::Tensor& x, const torch::Tensor& targets);
+  torch::Tensor loss(const ForegroundBatch& x, const torch::Tensor& targets);
 
   const Architecture& arch() const { return arch_; }
   const std::vector<NetworkSpec>& specs() const { return specs_; }
@@ -106,6 +107,9 @@ class ModularRNNImpl : public torch::nn::Module {
 
  private:
   torch::Tensor project_inputs(const StackWeights& w, const torch::Tensor& x) const;  // -> [M*K, G*N, T*B]
+  torch::Tensor project_inputs(const StackWeights& w, const ForegroundBatch& x) const;  // -> [M*K, G*N, B]
+  // loss() from the projection u of B tuples.
+  torch::Tensor loss_projected(const StackWeights& w, const torch::Tensor& u, int64_t B, const torch::Tensor& targets);
   // The input weights as project_pixels' blocks: shared input [1, M*K*G*N, S*P], else
   // [S, K*G*N, P]; and their biases [blocks, rows, 1] (padding masked in both).
   std::pair<torch::Tensor, torch::Tensor> input_blocks(const StackWeights& w) const;

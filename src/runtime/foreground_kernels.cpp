@@ -44,6 +44,19 @@ void project_pixel_rows(const PixelRow* rows, int64_t B, int64_t S, int64_t P, f
   baseline::pixel_rows_product(rows, B, S, P, scale, background, w, R, u);
 }
 
+void project_pixel_rows_backward(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
+                                 const float* g, int64_t R, float* gw) {
+#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
+  if (cpu_has_avx2_fma()) return avx2::pixel_rows_backward(rows, B, S, P, scale, background, g, R, gw);
+#endif
+  baseline::pixel_rows_backward(rows, B, S, P, scale, background, g, R, gw);
+}
+
+void project_pixel_rows_backward_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale,
+                                          float background, const float* g, int64_t R, float* gw) {
+  baseline::pixel_rows_backward(rows, B, S, P, scale, background, g, R, gw);
+}
+
 void project_pixel_rows_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
                                  const float* w, int64_t R, float* u) {
   baseline::pixel_rows_product(rows, B, S, P, scale, background, w, R, u);

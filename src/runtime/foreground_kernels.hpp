@@ -10,9 +10,10 @@
 // pixels), where single rows would keep 19% but load a row of weights for every multiply-add.
 // No torch: built with the kernel flags, for AVX2+FMA and the baseline, as runtime/mlp_kernels.cpp.
 //
-// Where no gradient is wanted and the images are at hand as bytes, the forward needs no batch of
-// pixels at all: each tuple's pixels off the background come from an index of its images
-// (env/pixel_index.hpp), about 150 per MNIST digit, and only those are multiplied.
+// Where the images are at hand as bytes, neither direction needs a batch of pixels at all: each
+// tuple's pixels off the background come from an index of its images (env/pixel_index.hpp), about
+// 150 per MNIST digit. The forward multiplies only those, tuple by tuple; the weight gradient
+// turns the batch's rows around into each pixel's (tuple, byte) entries and sums over those.
 //
 // Layouts, all row-major: x [B, P] (the batch's pixels), w [R, P] (one block's input weights),
 // u and g [R, B] (outputs before tuples, as the recurrence reads them), gw [R, P].
@@ -49,7 +50,12 @@ struct PixelRow {
 void project_pixel_rows(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
                         const float* w, int64_t R, float* u);
 
-// The same three, always through the baseline x86-64 build: the one a CPU without AVX2 and FMA
+// Its weight gradient, gw = g x for g [R, B] (gw [R, S P] overwritten):
+//   gw[j, s P + p] = background * sum_b g[j, b] + scale * sum_{b, q: pixel_q = p in rows[b, s]} g[j, b] byte_q.
+void project_pixel_rows_backward(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
+                                 const float* g, int64_t R, float* gw);
+
+// The same four, always through the baseline x86-64 build: the one a CPU without AVX2 and FMA
 // runs, so that the tests check it on any machine.
 void project_foreground_baseline(const float* x, int64_t B, int64_t P, float background, const float* w, int64_t R,
                                  float* u);
@@ -57,5 +63,7 @@ void project_foreground_backward_baseline(const float* x, int64_t B, int64_t P, 
                                           int64_t R, float* gw);
 void project_pixel_rows_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
                                  const float* w, int64_t R, float* u);
+void project_pixel_rows_backward_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale,
+                                          float background, const float* g, int64_t R, float* gw);
 
 }  // namespace modspec::kernels

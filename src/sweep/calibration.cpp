@@ -5,6 +5,7 @@
 
 #include "model/modular_rnn.hpp"
 #include "optim/adamw.hpp"
+#include "train/batch_loss.hpp"
 #include "train/train_spec.hpp"
 
 namespace modspec {
@@ -20,8 +21,7 @@ double calibrate_step_seconds(const Environment& env, const Config& config, cons
   for (int64_t i = 0; i < 4; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t begin = (i * B) % std::max<int64_t>(1, pairs.size - B + 1);
-    const Batch batch = env.batch(pairs, Split::train, begin, begin + B, 0);
-    auto loss = stack->loss(batch.x, batch.targets);
+    auto loss = batch_loss(*stack, env, pairs, Split::train, begin, begin + B, 0);
     optimizer.zero_grad();
     loss.sum().backward();
     optimizer.step();

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "model/readout.hpp"
+#include "train/batch_loss.hpp"
 #include "util/seed.hpp"
 
 namespace modspec {
@@ -129,9 +130,8 @@ std::vector<NetworkOutcome> Trainer::run(const EpochCallback& on_epoch) {
     int64_t batches = 0;
     for (int64_t begin = 0; begin < pairs.size; begin += spec_.batch_size, ++batches) {
       const int64_t end = std::min(pairs.size, begin + spec_.batch_size);
-      Batch b = env_.batch(pairs, Split::train, begin, end,
-                           derive_seed({env_.spec().seed, kNoise, uint64_t(epoch), uint64_t(batches)}));
-      auto loss = stack_->loss(b.x.to(device_), b.targets.to(device_));  // [K]
+      auto loss = batch_loss(*stack_, env_, pairs, Split::train, begin, end,
+                             derive_seed({env_.spec().seed, kNoise, uint64_t(epoch), uint64_t(batches)}));  // [K]
       auto bad = loss.detach().isfinite().logical_not().logical_and(active);
       if (bad.any().item<bool>()) {
         auto which = bad.to(torch::kCPU);
