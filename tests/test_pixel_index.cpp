@@ -143,9 +143,19 @@ TEST(ForegroundBatch, StatesEqualThoseOfTheBatchOfPixels) {
   test::TempDir tmp;
   write_sparse_mnist(tmp.path(), "train", 400, 4);
   write_sparse_mnist(tmp.path(), "t10k", 200, 5);
-  for (const std::string input : {"separate", "shared"}) {
+  // Both input kinds; then a GRU cell and a shared readout, whose loss goes another way.
+  const std::vector<std::vector<std::pair<std::string, std::string>>> variants{
+      {{"model.input", "separate"}},
+      {{"model.input", "shared"}},
+      {{"model.cell", "gru"}, {"model.readout", "shared"}},
+  };
+  for (const auto& settings : variants) {
     Config config = Config::defaults();
-    config.set_value("model.input", input);
+    std::string input;
+    for (const auto& [key, value] : settings) {
+      config.set_value(key, value);
+      input += key + " = " + value + " ";
+    }
     config.set_value("model.n", int64_t(12));
     EnvSpec spec = EnvSpec::from(config);
     spec.sources.data_dir = tmp.path();
