@@ -24,10 +24,10 @@
 #include "bench_support.hpp"
 #include "env/environment.hpp"
 #include "model/modular_rnn.hpp"
+#include "model/stack_input.hpp"
 #include "runtime/blas_kernel.hpp"
 #include "runtime/threads.hpp"
 #include "optim/adamw.hpp"
-#include "train/batch_loss.hpp"
 #include "train/step_flops.hpp"
 #include "train/trainer.hpp"
 
@@ -71,7 +71,7 @@ Timing time_stack(const Environment& env, const Architecture& arch, const std::v
   FusedAdamW opt(stack->parameters(), {1e-3, 1e-5});
   auto step = [&](int64_t i) {
     const int64_t begin = ((i + offset) * B) % (pairs.size - B);
-    auto loss = batch_loss(*stack, env, pairs, Split::train, begin, begin + B, 0);
+    auto loss = StackInput(*stack, env, pairs, Split::train, begin, begin + B, 0).loss(*stack);
     opt.zero_grad();
     loss.sum().backward();
     opt.step();

@@ -117,7 +117,7 @@ TEST(WeightMasks, ReplicasShareTheirNetworksProjection) {
     auto run = [&](bool shared) {
       masks.parameters().mutable_grad() = torch::Tensor();
       const auto w = masks.apply(frozen);
-      auto out = shared ? replicas->forward_projected(w, replicas_projection(*net, x, R), B)
+      auto out = shared ? replicas->forward_projected(w, replicas_projection(*net, net->project(x), R), B)
                         : replicas->forward_with(w, x);
       out.logits[0].pow(2).sum().backward();
       return std::make_pair(out.logits[0].detach(), masks.parameters().grad().clone());
@@ -129,7 +129,7 @@ TEST(WeightMasks, ReplicasShareTheirNetworksProjection) {
     EXPECT_LT((shared_grad - own_grad).abs().max().item<double>(), 1e-12) << c.name;
     EXPECT_GT(own_grad.abs().max().item<double>(), 0.0) << c.name;
     // The replicas of one network differ only by their masks: without masks their logits agree.
-    const auto plain = replicas->forward_projected(frozen, replicas_projection(*net, x, R), B).logits[0].detach();
+    const auto plain = replicas->forward_projected(frozen, replicas_projection(*net, net->project(x), R), B).logits[0].detach();
     EXPECT_LT((plain[0] - plain[K]).abs().max().item<double>(), 1e-12) << c.name;
     EXPECT_GT((own_logits[0] - own_logits[K]).abs().max().item<double>(), 1e-6) << c.name << ": masks differ";
   }

@@ -1,5 +1,6 @@
 #include "metrics/hidden_states.hpp"
 
+#include "model/stack_input.hpp"
 #include "util/seed.hpp"
 
 namespace modspec {
@@ -9,23 +10,14 @@ StateCache cache_states(ModularRNNImpl& stack, const Environment& env, const Pai
   constexpr int64_t kChunk = 2000;
   torch::NoGradGuard no_grad;
   const int64_t K = stack.stack_size(), M = stack.arch().n_modules, N = stack.padded_n(), T = stack.arch().nb_steps;
-  const auto device = stack.parameters()[0].device();
   std::vector<std::vector<torch::Tensor>> parts(static_cast<size_t>(K));  // per network: chunks of [T, M, B, n]
   std::vector<torch::Tensor> start_parts;                                  // chunks of [B, S]
   for (int64_t begin = 0, i = 0; begin < table.size; begin += kChunk, ++i) {
     const int64_t end = std::min(table.size, begin + kChunk), B = end - begin;
-    // Static tuples are projected from their pixels off the background, without a batch of pixels.
-    const auto foreground = stack.reads_foreground() ? env.foreground(table, split, begin, end) : std::nullopt;
-    ForwardResult out;
-    if (foreground) {
-      start_parts.push_back(torch::zeros({B, table.n_stimuli}, torch::kInt64));
-      out = stack.forward(*foreground, /*keep_states=*/true);
-    } else {
-      Batch b = env.batch(table, split, begin, end, derive_seed({env.spec().seed, kNoise, noise_epoch, uint64_t(i)}),
-                          noise_source);
-      start_parts.push_back(b.starts);
-      out = stack.forward(b.x.to(device), /*keep_states=*/true);
-    }
+    const StackInput in(stack, env, table, split, begin, end,
+                        derive_seed({env.spec().seed, kNoise, noise_epoch, uint64_t(i)}), noise_source);
+    start_parts.push_back(in.starts());
+    auto out = in.forward(stack, /*keep_states=*/true);
     auto all = torch::stack(out.states).view({T, M, K, N, B}).to(torch::kCPU);  // [T, M, K, N, B]
     for (int64_t k = 0; k < K; ++k) {
       const int64_t n = stack.specs()[size_t(k)].n;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "metrics/permutation.hpp"
+#include "model/stack_input.hpp"
 #include "util/seed.hpp"
 
 namespace modspec {
@@ -173,23 +174,12 @@ PairTable reordered(const PairTable& t, const torch::Tensor& order) {
 constexpr uint64_t kMaskNoise = ~uint64_t(0) >> 5;  // presentation noise of the masks' batches
 constexpr int64_t kEvalChunk = 2000;
 
-// A stack's projection u [M*K, G*N, T*B] (module-major, as every stack tensor) repeated for the
-// R/K replicas of each network: [M*R, G*N, T*B].
-torch::Tensor repeat_for_replicas(const ModularRNNImpl& stack, const torch::Tensor& u, int64_t R) {
-  const int64_t M = stack.arch().n_modules, K = stack.stack_size(), rows = u.size(1), columns = u.size(2);
-  return u.view({M, 1, K, rows, columns}).expand({M, R / K, K, rows, columns}).reshape({M * R, rows, columns});
-}
-
 }  // namespace
 
-torch::Tensor replicas_projection(const ModularRNNImpl& stack, const torch::Tensor& x, int64_t R) {
-  torch::NoGradGuard no_grad;
-  return repeat_for_replicas(stack, stack.project(x), R);
-}
-
-torch::Tensor replicas_projection(const ModularRNNImpl& stack, const ForegroundBatch& x, int64_t R) {
-  torch::NoGradGuard no_grad;
-  return repeat_for_replicas(stack, stack.project(x), R);
+torch::Tensor replicas_projection(const ModularRNNImpl& stack, const torch::Tensor& u_in, int64_t R) {
+  const auto u = u_in.detach();  // the replicas' input weights are frozen: their projection is data
+  const int64_t M = stack.arch().n_modules, K = stack.stack_size(), rows = u.size(1), columns = u.size(2);
+  return u.view({M, 1, K, rows, columns}).expand({M, R / K, K, rows, columns}).reshape({M * R, rows, columns});
 }
 
 MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, const std::vector<MaskLabels>& labels,
@@ -209,12 +199,14 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
   // the tuples' pixels off the background when they are static (docs/ARCHITECTURE.md).
   auto forward = [&](const StackWeights& weights, const PairTable& t, Split split, int64_t begin, int64_t end,
                      uint64_t noise_seed) {
-    if (!settings.all_weights && stack.reads_foreground())
-      if (const auto f = env.foreground(t, split, begin, end))
-        return copies->forward_projected(weights, replicas_projection(stack, *f, R), f->B);
-    const auto x = env.batch(t, split, begin, end, noise_seed).x.to(device);
-    if (settings.all_weights) return copies->forward_with(weights, x);
-    return copies->forward_projected(weights, replicas_projection(stack, x, R), x.size(2));
+    if (settings.all_weights) return copies->forward_with(weights, env.batch(t, split, begin, end, noise_seed).x.to(device));
+    const StackInput in(stack, env, t, split, begin, end, noise_seed);
+    torch::Tensor u;
+    {
+      torch::NoGradGuard no_grad;
+      u = in.project(stack);
+    }
+    return copies->forward_projected(weights, replicas_projection(stack, u, R), in.size());
   };
 
   MaskedWeights masks(*copies, settings);

@@ -107,12 +107,10 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
                         const MaskSettings& settings);
 
 // The inputs' projection of R = L * S * K replicas whose masks leave w_in and b_in alone
-// (mask_scope recurrent+readout): each network's projection through `stack`, [M*K, G*N, T*B] for
-// x [S, T, B, P], computed once and repeated for its R/K replicas (replica r is network r % K),
-// [M*R, G*N, T*B], as the replicas' forward_projected takes it. train_masks uses it; exposed for
-// the tests.
-torch::Tensor replicas_projection(const ModularRNNImpl& stack, const torch::Tensor& x, int64_t R);
-// The same for tuples given by their pixels off the background (static presentations).
-torch::Tensor replicas_projection(const ModularRNNImpl& stack, const ForegroundBatch& x, int64_t R);
+// (mask_scope recurrent+readout): each network's projection u through `stack`, [M*K, G*N, T*B]
+// (ModularRNN::project, StackInput::project), computed once and repeated for its R/K replicas
+// (replica r is network r % K), [M*R, G*N, T*B], as the replicas' forward_projected takes it; no
+// gradient flows back through it. train_masks uses it; exposed for the tests.
+torch::Tensor replicas_projection(const ModularRNNImpl& stack, const torch::Tensor& u, int64_t R);
 
 }  // namespace modspec

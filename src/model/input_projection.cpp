@@ -1,8 +1,5 @@
 #include "model/input_projection.hpp"
 
-#include <cstring>
-#include <vector>
-
 #include "runtime/foreground_kernels.hpp"
 #include "util/error.hpp"
 
@@ -116,13 +113,11 @@ torch::Tensor project_pixel_rows(const torch::Tensor& w_in, const ForegroundBatc
     throw Error("input projection: weights " + c10::str(w_in.sizes()) + " do not fit tuples of " +
                 std::to_string(x.S) + " stimuli of " + std::to_string(x.P) + " pixels");
   // Block m's rows [B, per_tuple]: every stimulus of each tuple (shared), or stimulus m alone.
-  std::vector<kernels::PixelRow> rows;
-  rows.reserve(size_t(M * x.B * per_tuple));
+  auto blob = torch::empty({M * x.B * per_tuple * int64_t(sizeof(kernels::PixelRow))}, torch::kUInt8);
+  auto* rows = reinterpret_cast<kernels::PixelRow*>(blob.data_ptr<uint8_t>());
   for (int64_t m = 0; m < M; ++m)
     for (int64_t b = 0; b < x.B; ++b)
-      for (int64_t s = 0; s < per_tuple; ++s) rows.push_back(x.rows[size_t(b * x.S + (shared ? s : m))]);
-  auto blob = torch::empty({int64_t(rows.size() * sizeof(kernels::PixelRow))}, torch::kUInt8);
-  std::memcpy(blob.data_ptr<uint8_t>(), rows.data(), rows.size() * sizeof(kernels::PixelRow));
+      for (int64_t s = 0; s < per_tuple; ++s) *rows++ = x.rows[size_t(b * x.S + (shared ? s : m))];
   return PixelRowsProjection::apply(w_in, blob, PixelRowsShape{x.B, per_tuple, x.P}, double(x.scale));
 }
 

@@ -4,8 +4,8 @@
 #include <chrono>
 
 #include "model/modular_rnn.hpp"
+#include "model/stack_input.hpp"
 #include "optim/adamw.hpp"
-#include "train/batch_loss.hpp"
 #include "train/train_spec.hpp"
 
 namespace modspec {
@@ -21,7 +21,7 @@ double calibrate_step_seconds(const Environment& env, const Config& config, cons
   for (int64_t i = 0; i < 4; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t begin = (i * B) % std::max<int64_t>(1, pairs.size - B + 1);
-    auto loss = batch_loss(*stack, env, pairs, Split::train, begin, begin + B, 0);
+    auto loss = StackInput(*stack, env, pairs, Split::train, begin, begin + B, 0).loss(*stack);
     optimizer.zero_grad();
     loss.sum().backward();
     optimizer.step();

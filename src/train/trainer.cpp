@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "model/readout.hpp"
-#include "train/batch_loss.hpp"
+#include "model/stack_input.hpp"
 #include "util/seed.hpp"
 
 namespace modspec {
@@ -50,12 +50,10 @@ std::vector<Evaluation> Trainer::evaluate() {
   auto decided = torch::zeros({n_targets, K, M}, torch::kFloat64);
   for (int64_t begin = 0, i = 0; begin < pairs.size; begin += kEvalBatch, ++i) {
     const int64_t end = std::min(pairs.size, begin + kEvalBatch);
-    // Static tuples are projected from their pixels off the background, without a batch of pixels.
-    const auto f = stack_->reads_foreground() ? env_.foreground(pairs, Split::test, begin, end) : std::nullopt;
-    const Batch b =
-        f ? Batch{} : env_.batch(pairs, Split::test, begin, end, derive_seed({env_.spec().seed, kNoise, kTestEpoch, uint64_t(i)}));
-    auto y = (f ? f->targets : b.targets).to(device_);
-    auto out = f ? stack_->forward(*f) : stack_->forward(b.x.to(device_));
+    const StackInput in(*stack_, env_, pairs, Split::test, begin, end,
+                        derive_seed({env_.spec().seed, kNoise, kTestEpoch, uint64_t(i)}));
+    const auto& y = in.targets();
+    auto out = in.forward(*stack_);
     loss += stack_loss(out.logits, y).to(torch::kCPU, torch::kFloat64) * double(end - begin);
     for (int64_t j = 0; j < n_targets; ++j) {
       auto hit = out.logits[size_t(j)].argmax(2).eq(y.select(1, j).unsqueeze(0)).sum(1);  // [K]
@@ -130,8 +128,9 @@ std::vector<NetworkOutcome> Trainer::run(const EpochCallback& on_epoch) {
     int64_t batches = 0;
     for (int64_t begin = 0; begin < pairs.size; begin += spec_.batch_size, ++batches) {
       const int64_t end = std::min(pairs.size, begin + spec_.batch_size);
-      auto loss = batch_loss(*stack_, env_, pairs, Split::train, begin, end,
-                             derive_seed({env_.spec().seed, kNoise, uint64_t(epoch), uint64_t(batches)}));  // [K]
+      auto loss = StackInput(*stack_, env_, pairs, Split::train, begin, end,
+                             derive_seed({env_.spec().seed, kNoise, uint64_t(epoch), uint64_t(batches)}))
+                      .loss(*stack_);  // [K]
       auto bad = loss.detach().isfinite().logical_not().logical_and(active);
       if (bad.any().item<bool>()) {
         auto which = bad.to(torch::kCPU);
