@@ -1,5 +1,5 @@
-// Helpers shared by the tests: temporary folders, IDX fixture files (raw and gzip), and a check
-// that a call throws a modspec::Error (and nothing else).
+// Helpers shared by the tests: temporary folders, IDX fixture files (raw and gzip), a check that a
+// call throws a modspec::Error (and nothing else), synthetic data, and a small architecture.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -16,6 +16,7 @@
 
 #include "config/config.hpp"
 #include "data/data_dir.hpp"
+#include "model/architecture.hpp"
 #include "util/error.hpp"
 
 namespace modspec::test {
@@ -160,6 +161,21 @@ inline modspec::Config synthetic_config() {
   config.set_value("data.dir", synthetic_data_dir().string());
   config.set("metrics.readout_lr=0.01");
   return config;
+}
+
+// A small architecture for the model's tests: `modules` modules seeing as many stimuli of
+// `pixels` pixels each, over `steps` steps with communication at every one, two targets of
+// `classes` classes; separate inputs and readouts (the defaults) unless a test sets them.
+inline modspec::Architecture small_architecture(int64_t pixels, int64_t classes, int64_t steps = 3,
+                                                int64_t modules = 2) {
+  modspec::Architecture a;
+  a.n_modules = modules;
+  a.n_stimuli = modules;
+  a.pixels = pixels;
+  a.nb_steps = steps;
+  a.comms.assign(size_t(steps), true);
+  a.target_classes = {classes, classes};
+  return a;
 }
 
 }  // namespace modspec::test

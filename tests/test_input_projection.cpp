@@ -7,6 +7,7 @@
 
 #include "env/environment.hpp"
 #include "finite_differences.hpp"
+#include "fixtures.hpp"
 #include "model/input_projection.hpp"
 #include "model/modular_rnn.hpp"
 #include "runtime/foreground_kernels.hpp"
@@ -104,13 +105,7 @@ TEST(InputProjection, DoubleInputsTakeThePlainProduct) {
 TEST(InputProjection, AStackProjectsDigitsAsItsDenseWeights) {
   // Digit-like images at the datasets' own background, through a padded stack of both input kinds.
   for (bool shared : {false, true}) {
-    Architecture a;
-    a.n_modules = 2;
-    a.n_stimuli = 2;
-    a.pixels = 64;
-    a.nb_steps = 3;
-    a.comms.assign(3, true);
-    a.target_classes = {4, 4};
+    Architecture a = test::small_architecture(64, 4);
     a.shared_input = shared;
     ModularRNNImpl stack(a, {{50, 0.1, 0, 1}, {70, 0.1, 0, 2}});  // K N = 140 outputs per module
     const int64_t B = 30;

@@ -19,12 +19,7 @@ namespace modspec {
 namespace {
 
 Architecture small_arch(Readout readout = Readout::separate) {
-  Architecture a;
-  a.n_stimuli = 2;
-  a.pixels = 6;
-  a.nb_steps = 3;
-  a.comms.assign(3, true);
-  a.target_classes = {3, 3};
+  Architecture a = test::small_architecture(6, 3);
   a.readout = readout;
   return a;
 }

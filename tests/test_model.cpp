@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "fixtures.hpp"
 #include "model/connectivity.hpp"
 #include "model/modular_rnn.hpp"
 #include "model/modularity.hpp"
@@ -16,14 +17,7 @@ namespace modspec {
 namespace {
 
 Architecture small_arch(int64_t modules = 2) {
-  Architecture a;
-  a.n_modules = modules;
-  a.n_stimuli = modules;
-  a.pixels = 12;
-  a.nb_steps = 3;
-  a.comms.assign(3, true);
-  a.target_classes = {4, 4};
-  return a;
+  return test::small_architecture(12, 4, 3, modules);
 }
 
 NetworkSpec net(int64_t n, double p, uint64_t seed, int64_t p_s = 0) { return {n, p, p_s, seed}; }

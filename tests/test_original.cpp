@@ -75,12 +75,7 @@ TEST(Blockdiag, GradientNeverReachesModuleOnesLogitsAsAnswers) {
 }
 
 TEST(Blockdiag, OnlyModuleZeroCanAnswer) {
-  Architecture a;
-  a.n_stimuli = 2;
-  a.pixels = 12;
-  a.nb_steps = 2;
-  a.comms.assign(2, true);
-  a.target_classes = {4, 4};
+  Architecture a = test::small_architecture(12, 4, 2);
   a.readout = Readout::blockdiag;
   ModularRNN net(a, std::vector<NetworkSpec>{{6, 0.2, 0, 1}});
   auto state = net->network_state(0);
@@ -99,12 +94,8 @@ TEST(Blockdiag, OnlyModuleZeroCanAnswer) {
 }
 
 Architecture tiny_arch() {
-  Architecture a;
-  a.n_stimuli = 2;
-  a.pixels = 12;
-  a.nb_steps = 4;
+  Architecture a = test::small_architecture(12, 4, 4);
   a.comms = {true, true, false, true};
-  a.target_classes = {4, 4};
   return a;
 }
 

@@ -162,13 +162,7 @@ TEST(Readout, TargetOutsideItsClassesIsAnError) {
 
 TEST(Readout, NetworkLossIsTheLossOfItsDecisions) {
   for (int variant = 0; variant < 4; ++variant) {
-    Architecture a;
-    a.n_modules = 2;
-    a.n_stimuli = 2;
-    a.pixels = 12;
-    a.nb_steps = 3;
-    a.comms.assign(3, true);
-    a.target_classes = {4, 4};
+    Architecture a = test::small_architecture(12, 4);
     a.readout = variant == 1 ? Readout::shared : variant == 3 ? Readout::blockdiag : Readout::separate;
     a.bottleneck = variant == 2 ? 3 : 0;
     ModularRNN model(a, std::vector<NetworkSpec>{{6, 0.2, 0, 1}, {4, 0.5, 0, 2}});
