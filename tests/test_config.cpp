@@ -70,6 +70,11 @@ TEST(Config, WrongTypeNamesKey) {
 TEST(Config, RealWhereIntegerExpectedIsError) {
   const std::string msg = error_message([] { Config::from_toml_text("[model]\nn = 2.5\n", "run.toml"); });
   EXPECT_PRED2(contains, msg, "model.n");
+  // A whole-number real beyond int64's range (found by the fuzzer: reading it as an integer was
+  // undefined behaviour) is the same error.
+  const std::string huge = error_message([] { Config::from_toml_text("[model]\nn = 1e37\n", "run.toml"); });
+  EXPECT_PRED2(contains, huge, "model.n");
+  EXPECT_PRED2(contains, huge, "integer");
 }
 
 TEST(Config, OutOfRangeNamesKey) {
