@@ -2,7 +2,10 @@
 // MNIST, untrained networks: the cost does not depend on the weights): each measure alone, the
 // weight masks, and the permutation null riding along, in a stack of K networks. The variants run
 // interleaved, `--runs` rounds, and each prints its median and its ratio to the first variant's
-// (retraining unless --variants says otherwise), measured in the same rounds. Prints the machine's load first: read ratios, not seconds.
+// (retraining unless --variants says otherwise), measured in the same rounds, and against the floor
+// that the variant's FLOPs (the readouts' and the masks' training, bench/measure_flops.hpp) set at
+// the sgemm rate measured before and after the rounds. Prints the machine's load first: read
+// ratios, not seconds.
 //
 // --variants keeps the variants whose names (as printed, e.g. "all four") are listed.
 //
@@ -14,6 +17,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
+#include "measure_flops.hpp"
 #include "env/environment.hpp"
 #include "metrics/measure.hpp"
 #include "runtime/blas_kernel.hpp"
@@ -87,6 +91,7 @@ int main(int argc, char** argv) {
     warm.null_repeats = 0;
     measure(*net, env, warm);
   }
+  std::vector<double> sgemm{bench::sgemm_gflops()};
   std::vector<std::vector<double>> seconds(variants.size());
   for (int r = 0; r < runs; ++r)
     for (size_t v = 0; v < variants.size(); ++v) {
@@ -97,13 +102,29 @@ int main(int argc, char** argv) {
       measure(*net, env, spec);
       seconds[v].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / double(K));
     }
+  sgemm.push_back(bench::sgemm_gflops());
+  const double flop_seconds = 1 / (bench::median(sgemm) * 1e9);
+  std::printf("sgemm (1 thread, 1024^3): %.1f GFLOP/s, median of the samples before and after the rounds\n",
+              bench::median(sgemm));
   std::printf("seconds per network, n = %lld, stack of %lld, %lld train + %lld test tuples, median of %d rounds:\n",
               static_cast<long long>(n), static_cast<long long>(K), static_cast<long long>(env.train_pairs(0).size),
               static_cast<long long>(env.test_pairs().size), runs);
   const double base = bench::median(seconds[0]);
-  for (size_t v = 0; v < variants.size(); ++v)
-    std::printf("  %-24s %8.3f s   %5.2fx %s\n", variants[v].name.c_str(), bench::median(seconds[v]),
-                bench::median(seconds[v]) / base, variants[0].name.c_str());
+  std::printf("  %-24s %9s   %-22s %9s  %s\n", "variant", "seconds", "against the first", "floor", "x floor");
+  for (size_t v = 0; v < variants.size(); ++v) {
+    MetricSpec spec = MetricSpec::from(config);
+    spec.metrics = variants[v].measures;
+    spec.null_repeats = variants[v].nulls;
+    const double floor = bench::measure_flops(spec, config.integer("env.n_classes"), arch, specs[0], env.train_pairs(0).size,
+                                              env.spec().dynamic()) *
+                         flop_seconds;
+    const double sec = bench::median(seconds[v]);
+    // The correlation trains nothing: no floor.
+    char against[32] = "-";
+    if (floor > 0) std::snprintf(against, sizeof against, "%.2fx", sec / floor);
+    std::printf("  %-24s %7.3f s   %5.2fx %-15s %7.3f s  %7s\n", variants[v].name.c_str(), sec, sec / base,
+                variants[0].name.c_str(), floor, against);
+  }
   std::printf("load average after: %s\n", bench::load_average().c_str());
   return 0;
 }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
+#include "measure_flops.hpp"
 #include "env/environment_cache.hpp"
 #include "metrics/measure.hpp"
 #include "model/modular_rnn.hpp"
@@ -37,24 +38,6 @@ using namespace modspec;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
-// FLOPs of measuring one network with `m` (its measures, with every null copy): the readouts
-// of retraining and ablation, and the weight masks (every step of their epochs, one masked
-// replica per stimulus and label set).
-double measure_flops(const MetricSpec& m, int64_t classes, const Architecture& arch, const NetworkSpec& spec,
-                     int64_t train_tuples, bool dynamic) {
-  const int64_t copies = 1 + m.null_repeats;
-  double flops = 0;
-  if (has(m.metrics, "retraining") || has(m.metrics, "ablation"))
-    flops += double(copies) * readout_training_flops(arch, spec, train_tuples, m.readout.epochs, m.readout.hidden,
-                                                     classes, has(m.metrics, "ablation"));
-  if (has(m.metrics, "masks"))
-    flops += double(m.masks.epochs) * double((train_tuples + m.masks.batch - 1) / m.masks.batch) *
-             mask_step_flops(arch, spec, m.masks.batch, dynamic, copies * arch.n_stimuli, m.masks.all_weights);
-  return flops;
-}
 
 struct Figure {
   std::string name;
@@ -122,7 +105,7 @@ int main(int argc, char** argv) {
         specs.push_back(spec);
         shape << spec.n << ",";
         fig.train_flops += steps * training_step_flops(arch, spec, train.batch_size, env.spec().dynamic());
-        const double flops = measure_flops(metrics, classes, arch, spec, tuples, env.spec().dynamic());
+        const double flops = bench::measure_flops(metrics, classes, arch, spec, tuples, env.spec().dynamic());
         n_flops[spec.n] += flops;
         measure += flops;
       }
@@ -150,7 +133,7 @@ int main(int argc, char** argv) {
     modspec::measure(*one, env, metrics);
     const double measure_seconds_per_flop =
         std::chrono::duration<double>(Clock::now() - t0).count() /
-        measure_flops(metrics, first.integer("env.n_classes"), arch, one_spec, env.train_pairs(0).size,
+        bench::measure_flops(metrics, first.integer("env.n_classes"), arch, one_spec, env.train_pairs(0).size,
                       env.spec().dynamic());
     for (const auto& [train_seconds, measure] : stack_work) {
       fig.stack_seconds.push_back(train_seconds + measure * measure_seconds_per_flop);

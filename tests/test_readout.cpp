@@ -1,7 +1,8 @@
 // The fused competitive loss against its reference (stack_loss of competitive_decisions): loss
 // values and gradients for two and three modules and two targets of different sizes, a
-// diverged network that must not touch its stack-mates, a bad target, and the network's own
-// loss() against its forward() for every readout kind.
+// diverged network that must not touch its stack-mates, a bad target, labels of each network's
+// own, and the network's own loss() and first_target_loss() against its forward() for every
+// readout kind.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -160,6 +161,30 @@ TEST(Readout, TargetOutsideItsClassesIsAnError) {
   EXPECT_TRUE(test::contains(message, "target 1 holds class 3, outside 0..2")) << message;
 }
 
+// Each network with labels of its own ([K, B, J], as the weight masks' replicas learn): the fused
+// loss and gradients against the reference, and network k's loss the one it has when every
+// network is given network k's labels.
+TEST(Readout, EachNetworkWithLabelsOfItsOwn) {
+  ReadoutCase r(2, 3, 5, 29, {4, 3});
+  std::vector<torch::Tensor> own;
+  for (int64_t k = 0; k < r.K; ++k) {
+    std::vector<torch::Tensor> y;
+    for (int64_t c : r.classes) y.push_back(torch::randint(0, c, {r.B, 1}, torch::kInt64));
+    own.push_back(torch::cat(y, 1));
+  }
+  r.targets = torch::stack(own);  // [K, B, J]
+  const auto fused = r.run(true), reference = r.run(false);
+  for (size_t i = 0; i < fused.size(); ++i) {
+    const double scale = reference[i].abs().max().item<double>();
+    EXPECT_LT((fused[i] - reference[i]).abs().max().item<double>() / scale, 2e-6) << "output " << i;
+  }
+  for (int64_t k = 0; k < r.K; ++k) {
+    r.targets = own[size_t(k)];
+    EXPECT_NEAR(r.run(true)[0][k].item<float>(), fused[0][k].item<float>(), 1e-5) << "network " << k;
+    EXPECT_NEAR(r.run(false)[0][k].item<float>(), fused[0][k].item<float>(), 1e-5) << "network " << k;
+  }
+}
+
 TEST(Readout, NetworkLossIsTheLossOfItsDecisions) {
   for (int variant = 0; variant < 4; ++variant) {
     Architecture a = test::small_architecture(12, 4);
@@ -171,6 +196,19 @@ TEST(Readout, NetworkLossIsTheLossOfItsDecisions) {
     auto y = torch::randint(0, 4, {20, 2});
     auto reference = stack_loss(model->forward(x).logits, y);
     EXPECT_TRUE(torch::allclose(model->loss(x, y), reference, 1e-5, 1e-6)) << "variant " << variant;
+    // The first target alone, each network with labels of its own, and the gradient it sends to
+    // the readout's weights (the weight masks' loss).
+    const auto own = torch::randint(0, 4, {2, 20});
+    const auto w = model->weights();
+    const auto from_logits = model->forward(x).logits[0];  // [K, B, 4]
+    std::vector<torch::Tensor> per;
+    for (int64_t k = 0; k < 2; ++k) per.push_back(torch::nn::functional::cross_entropy(from_logits[k], own[k]));
+    const auto expected = torch::stack(per);
+    const auto got = model->first_target_loss(w, model->project_inputs(w, x), 20, own);
+    EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-6)) << "variant " << variant;
+    const auto g_expected = torch::autograd::grad({expected.sum()}, {model->named_tensors().at("w_out")})[0];
+    const auto g_got = torch::autograd::grad({got.sum()}, {model->named_tensors().at("w_out")})[0];
+    EXPECT_TRUE(torch::allclose(g_got, g_expected, 1e-4, 1e-6)) << "variant " << variant;
   }
 }
 

@@ -17,8 +17,7 @@ StateCache cache_states(ModularRNNImpl& stack, const Environment& env, const Pai
     const StackInput in(stack, env, table, split, begin, end,
                         derive_seed({env.spec().seed, kNoise, noise_epoch, uint64_t(i)}), noise_source);
     start_parts.push_back(in.starts());
-    auto out = in.forward(stack, /*keep_states=*/true);
-    auto all = torch::stack(out.states).view({T, M, K, N, B}).to(torch::kCPU);  // [T, M, K, N, B]
+    auto all = torch::stack(in.states(stack)).view({T, M, K, N, B}).to(torch::kCPU);  // [T, M, K, N, B]
     for (int64_t k = 0; k < K; ++k) {
       const int64_t n = stack.specs()[size_t(k)].n;
       parts[size_t(k)].push_back(all.select(2, k).narrow(2, 0, n).transpose(2, 3).contiguous());  // [T, M, B, n]

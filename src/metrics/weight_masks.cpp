@@ -194,19 +194,17 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
   for (auto& p : copies->parameters()) p.requires_grad_(false);
   copies->to(device);
   const StackWeights frozen = copies->weights();
-  // The replicas on rows [begin, end) of table t. The projection is most of a step's work; unless
-  // the masks cover w_in, it is the same for all replicas of a network and computed once, from
-  // the tuples' pixels off the background when they are static (docs/ARCHITECTURE.md).
-  auto forward = [&](const StackWeights& weights, const PairTable& t, Split split, int64_t begin, int64_t end,
-                     uint64_t noise_seed) {
-    if (settings.all_weights) return copies->forward_with(weights, env.batch(t, split, begin, end, noise_seed).x.to(device));
+  // The replicas' input projection of rows [begin, end) of table t, [M*R, G*N, T*B]. It is most of
+  // a step's work; unless the masks cover w_in, it is the same for all replicas of a network and
+  // computed once, from the tuples' pixels off the background when they are static
+  // (docs/ARCHITECTURE.md).
+  auto projection = [&](const StackWeights& weights, const PairTable& t, Split split, int64_t begin, int64_t end,
+                        uint64_t noise_seed) {
+    if (settings.all_weights)
+      return copies->project_inputs(weights, env.batch(t, split, begin, end, noise_seed).x.to(device));
     const StackInput in(stack, env, t, split, begin, end, noise_seed);
-    torch::Tensor u;
-    {
-      torch::NoGradGuard no_grad;
-      u = in.project(stack);
-    }
-    return copies->forward_projected(weights, replicas_projection(stack, u, R), in.size());
+    torch::NoGradGuard no_grad;
+    return replicas_projection(stack, in.project(stack), R);
   };
 
   MaskedWeights masks(*copies, settings);
@@ -230,15 +228,14 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
       const int64_t end = std::min(table.size, begin + settings.batch);
       const auto y = mask_labels(digits, torch::arange(begin, end), K).to(device);  // [R, B]
       masks.draw_noise(noise);
-      const auto logits =
-          forward(masks.apply(frozen), table, Split::train, begin, end,
-                  derive_seed({env.spec().seed, kNoise, kMaskNoise, uint64_t(epoch), uint64_t(i)}))
-              .logits[0];  // [R, B, C']
-      auto loss = torch::nn::functional::cross_entropy(
-                      logits.reshape({-1, logits.size(2)}), y.reshape(-1),
-                      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
-                      .view({R, -1})
-                      .mean(1)
+      const auto weights = masks.apply(frozen);
+      // Each replica's cross-entropy on its digit's classes, averaged over the batch, summed.
+      auto loss = copies
+                      ->first_target_loss(weights,
+                                          projection(weights, table, Split::train, begin, end,
+                                                     derive_seed({env.spec().seed, kNoise, kMaskNoise, uint64_t(epoch),
+                                                                  uint64_t(i)})),
+                                          end - begin, y)
                       .sum();
       if (settings.gumbel) loss = loss + settings.alpha * masks.parameters().sum();
       opt->zero_grad();
@@ -259,9 +256,12 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
     const int64_t end = std::min(test.size, begin + kEvalChunk);
     const auto y = mask_labels(test_digits, torch::arange(begin, end), K).to(device);
     const auto logits =
-        forward(masked, test, Split::test, begin, end,
-                derive_seed({env.spec().seed, kNoise, kMaskNoise, ~uint64_t(0), uint64_t(i)}))
-            .logits[0];
+        copies
+            ->forward_projected(masked,
+                                projection(masked, test, Split::test, begin, end,
+                                           derive_seed({env.spec().seed, kNoise, kMaskNoise, ~uint64_t(0), uint64_t(i)})),
+                                end - begin)
+            .logits[0];  // [R, B, C]
     correct += logits.argmax(2).eq(y).sum(1).to(torch::kCPU, torch::kFloat64);
   }
   MaskOutcome out;

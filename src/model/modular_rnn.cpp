@@ -345,6 +345,23 @@ ForwardResult ModularRNNImpl::forward_projected(const StackWeights& weights, con
   return result;
 }
 
+std::vector<torch::Tensor> ModularRNNImpl::states_projected(const torch::Tensor& u, int64_t B) const {
+  std::vector<torch::Tensor> states;
+  readout_input(weights(), u, B, &states);
+  return states;
+}
+
+torch::Tensor ModularRNNImpl::first_target_loss(const StackWeights& w, const torch::Tensor& u, int64_t B,
+                                                const torch::Tensor& y) {
+  const int64_t C = arch_.target_classes[0];
+  const auto labels = y.unsqueeze(2);  // [K, B, 1]
+  if (arch_.readout != Readout::separate) return stack_loss({forward_projected(w, u, B).logits[0]}, labels);
+  // The first target's outputs are the first C of every readout; the decision for it reads
+  // those alone.
+  return competitive_loss(readout_input(w, u, B, nullptr), w.w_out.narrow(1, 0, C), w.b_out.narrow(2, 0, C), M_, {C},
+                          labels);
+}
+
 torch::Tensor ModularRNNImpl::loss(const torch::Tensor& x, const torch::Tensor& targets) {
   const auto w = weights();
   return loss_projected(w, project_inputs(w, x), x.size(2), targets);

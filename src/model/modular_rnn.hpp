@@ -75,6 +75,18 @@ class ModularRNNImpl : public torch::nn::Module {
   bool reads_foreground() const;
   ForwardResult forward_projected(const StackWeights& weights, const torch::Tensor& u, int64_t B,
                                   bool keep_states = false);
+  // Every step's state [M*K, G*N, B] from such a projection of B tuples, as forward's
+  // keep_states gives them, without the readout's decisions: what the measures cache.
+  std::vector<torch::Tensor> states_projected(const torch::Tensor& u, int64_t B) const;
+  // The projection of x through other weights, [M*K, G*N, T*B] (the weight masks' masked input
+  // weights).
+  torch::Tensor project_inputs(const StackWeights& w, const torch::Tensor& x) const;
+  // Each network's loss on its first target alone, [K], with labels of its own, y [K, B] int64
+  // (the weight masks: replica k learns one digit's classes), from the projection u of B tuples,
+  // through `weights`: stack_loss of forward_projected's first logits, in one fused node
+  // (competitive_loss on the first target's outputs) for separate readouts.
+  torch::Tensor first_target_loss(const StackWeights& weights, const torch::Tensor& u, int64_t B,
+                                  const torch::Tensor& y);
   // The parameters, as forward() uses them (w_rec already masked by the within-module mask).
   StackWeights weights() const;
   // The names of the parameters this architecture has, in the stack layout above.
@@ -106,7 +118,6 @@ class ModularRNNImpl : public torch::nn::Module {
   NetworkState named_tensors() const;
 
  private:
-  torch::Tensor project_inputs(const StackWeights& w, const torch::Tensor& x) const;  // -> [M*K, G*N, T*B]
   torch::Tensor project_inputs(const StackWeights& w, const ForegroundBatch& x) const;  // -> [M*K, G*N, B]
   // loss() from the projection u of B tuples.
   torch::Tensor loss_projected(const StackWeights& w, const torch::Tensor& u, int64_t B, const torch::Tensor& targets);

@@ -32,10 +32,11 @@ struct FusedCompetitiveLoss : torch::autograd::Function<FusedCompetitiveLoss> {
                                const torch::Tensor& b_in, const torch::Tensor& targets_in, int64_t M,
                                const std::vector<int64_t>& classes) {
     const auto z = z_in.contiguous(), w = w_in.contiguous(), b = b_in.contiguous();
-    const auto targets = targets_in.to(torch::kInt64).contiguous();
     const int64_t MK = z.size(0), H = z.size(1), B = z.size(2), C = w.size(1), K = MK / M, J = int64_t(classes.size());
+    // [K, B, J]: the networks' own labels, or the batch's labels for every network.
+    const auto targets = targets_in.to(torch::kInt64).expand({K, B, J}).contiguous();
     const int64_t* y = targets.data_ptr<int64_t>();
-    for (int64_t i = 0; i < B; ++i)
+    for (int64_t i = 0; i < K * B; ++i)
       for (int64_t j = 0; j < J; ++j)
         if (y[i * J + j] < 0 || y[i * J + j] >= classes[size_t(j)])
           throw Error("loss: target " + std::to_string(j) + " holds class " + std::to_string(y[i * J + j]) +
@@ -117,7 +118,8 @@ torch::Tensor stack_loss(const std::vector<torch::Tensor>& logits, const torch::
   for (size_t j = 0; j < logits.size(); ++j) {
     const auto& l = logits[j];  // [K, B, C]
     const int64_t K = l.size(0), B = l.size(1);
-    auto y = targets.select(1, int64_t(j)).repeat({K});  // [K*B]
+    auto y = targets.dim() == 3 ? targets.select(2, int64_t(j)).reshape({K * B})
+                                : targets.select(1, int64_t(j)).repeat({K});  // [K*B]
     auto per = F::cross_entropy(l.reshape({K * B, l.size(2)}), y, F::CrossEntropyFuncOptions().reduction(torch::kNone))
                    .view({K, B})
                    .mean(1);  // [K]

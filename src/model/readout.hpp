@@ -32,7 +32,8 @@ Decisions blockdiag_decisions(const torch::Tensor& z, const torch::Tensor& w_out
                               int64_t modules, const std::vector<int64_t>& classes);
 
 // Per network: cross-entropy summed over the targets, each averaged over the batch. logits per
-// target [K, B, C_j]; returns [K].
+// target [K, B, C_j]; targets [B, n_targets] for every network, or [K, B, n_targets] with labels
+// of each network's own (the weight masks' replicas); returns [K].
 torch::Tensor stack_loss(const std::vector<torch::Tensor>& logits, const torch::Tensor& targets);
 
 // stack_loss(competitive_decisions(...).logits, targets). On the CPU in float it is one autograd

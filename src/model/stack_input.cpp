@@ -22,8 +22,12 @@ torch::Tensor StackInput::project(const ModularRNNImpl& stack) const {
   return foreground_ ? stack.project(*foreground_) : stack.project(x_);
 }
 
-ForwardResult StackInput::forward(ModularRNNImpl& stack, bool keep_states) const {
-  return foreground_ ? stack.forward(*foreground_, keep_states) : stack.forward(x_, keep_states);
+ForwardResult StackInput::forward(ModularRNNImpl& stack) const {
+  return foreground_ ? stack.forward(*foreground_) : stack.forward(x_);
+}
+
+std::vector<torch::Tensor> StackInput::states(const ModularRNNImpl& stack) const {
+  return stack.states_projected(project(stack), size_);
 }
 
 torch::Tensor StackInput::loss(ModularRNNImpl& stack) const {

@@ -187,7 +187,8 @@ MODSPEC_CLONES void competitive_softmax(int64_t M, int64_t K, int64_t B, int64_t
           const float* o = out + ((m * K + k) * C + offset + c) * B;
           for (int64_t i = 0; i < B; ++i) p[c * B + i] = d[i] == m ? o[i] - best[i] : p[c * B + i];
         }
-      for (int64_t i = 0; i < B; ++i) total -= p[targets[i * J + j] * B + i];
+      const int64_t* y = targets + k * B * J;
+      for (int64_t i = 0; i < B; ++i) total -= p[y[i * J + j] * B + i];
       exp_nonpositive_in_place(p, Cj * B);
       for (int64_t i = 0; i < B; ++i) sum[i] = p[i];
       for (int64_t c = 1; c < Cj; ++c)
@@ -213,7 +214,8 @@ MODSPEC_CLONES void competitive_softmax_backward(int64_t M, int64_t K, int64_t B
         for (int64_t c = 0; c < classes[j]; ++c)
           for (int64_t i = 0; i < B; ++i) g[c * B + i] = d[i] == m ? scale[k] * p[c * B + i] : 0.0f;
       }
-      for (int64_t i = 0; i < B; ++i) gout[((d[i] * K + k) * C + offset + targets[i * J + j]) * B + i] -= scale[k];
+      const int64_t* y = targets + k * B * J;
+      for (int64_t i = 0; i < B; ++i) gout[((d[i] * K + k) * C + offset + y[i * J + j]) * B + i] -= scale[k];
     }
 }
 

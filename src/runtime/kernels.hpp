@@ -54,8 +54,9 @@ void readout_backward(int64_t count, int64_t H, int64_t B, int64_t C, const floa
 // the other. Per network k, target j and tuple i, the module whose outputs for target j hold the
 // largest value decides (the first on ties); decider[j, k, i] records it, probs[k, :, i] gets the
 // softmax of its outputs target by target ([K, C, B]), and loss[k] gains
-// log-sum-exp - output at targets[i, j]. A network with a non-finite output anywhere gets a NaN
-// loss, so that it is seen to diverge.
+// log-sum-exp - output at targets[k, i, j] (targets [K, B, J]: each network has labels of its
+// own). A network with a non-finite output anywhere gets a NaN loss, so that it is seen to
+// diverge.
 void competitive_softmax(int64_t M, int64_t K, int64_t B, int64_t C, const int64_t* classes, int64_t J,
                          const float* out, const int64_t* targets, float* probs, int64_t* decider, double* loss);
 
