@@ -317,7 +317,8 @@ TEST(Presentation, NoiseMeanIsScaledInputMean) {
 }
 
 // On an input of ones a noise pixel is (1/k) Binomial(k, 1/k): variance (1 - 1/k) / k^2, and no
-// correlation between neighbouring pixels or rows (the keep bits come from a counter hash).
+// correlation between neighbouring pixels or rows (the keep bits come from a counter hash), nor
+// between pixels p and p + P/2, whose keep bits are the two halves of one hash.
 TEST(Presentation, NoiseKeepBitsAreIndependent) {
   const int64_t B = 4000, P = 64, k = 5;
   const auto pure = noise(torch::ones({B, P}), 1.0, k, 12);
@@ -330,6 +331,11 @@ TEST(Presentation, NoiseKeepBitsAreIndependent) {
   };
   EXPECT_LT(std::abs(correlation(pure.narrow(1, 0, P - 1), pure.narrow(1, 1, P - 1))), 0.01);
   EXPECT_LT(std::abs(correlation(pure.narrow(0, 0, B - 1), pure.narrow(0, 1, B - 1))), 0.01);
+  EXPECT_LT(std::abs(correlation(pure.narrow(1, 0, P / 2), pure.narrow(1, P / 2, P / 2))), 0.01);
+  // An odd row length: the middle pixel takes a hash of its own, kept as often as any other.
+  const auto odd = noise(torch::ones({B, 7}), 1.0, k, 13);
+  EXPECT_NEAR(odd.select(1, 3).mean().item<double>(), 1.0 / k, 0.02);
+  EXPECT_LT(std::abs(correlation(odd.select(1, 3), odd.select(1, 0))), 0.05);
 }
 
 TEST(Presentation, SingleSampleBatchHasNoNoise) {

@@ -72,10 +72,11 @@ void gather_bytes(const uint8_t* const* rows, int64_t count, int64_t n, float sc
 
 // Structured noise mixed into a batch (env/presentation.hpp), B rows of P pixels:
 //   out[b, p] = (1 - r_b) x[b, p] + (r_b / k) sum_{j<k} src[other[b*k + j], p] keep(b, j, p)
-// where keep(b, j, p) = [top 16 bits of hash(key, (b*k + j)*P + p) < threshold], so a pixel of
-// a borrowed row is kept with probability threshold / 65536. The hash is counter-based (a pure
-// function of key and index, 32-bit lanes), so the loop vectorizes and a key gives the same
-// noise on every machine.
+// where keep(b, j, p) = [16 bits of hash(key, (b*k + j)*H + p mod H) < threshold], H = ceil(P/2):
+// pixel p < H takes the low 16 bits, pixel p >= H the high 16 bits of the same hash, so one hash
+// decides two pixels and a pixel of a borrowed row is kept with probability threshold / 65536.
+// The hash is counter-based (a pure function of key and index, 32-bit lanes), so the loop
+// vectorizes and a key gives the same noise on every machine.
 void mix_structured_noise(int64_t B, int64_t P, int64_t k, const int64_t* other, const float* ratio, const float* x,
                           const float* src, uint32_t threshold, uint64_t key, float* out);
 
