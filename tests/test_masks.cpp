@@ -152,6 +152,40 @@ TEST(WeightMasks, TopKKeepsTheFractionOfEachNetworkAndCountsByModule) {
   EXPECT_GT(all.entries_per_module()[0][0].item<double>(), entries[0][0].item<double>() + 6 * 5);
 }
 
+// hard() keeps the top scores of each network as topk finds them, step after step, whether the
+// scores moved a little (its last threshold still splits them), a lot, or into ties with the
+// threshold.
+TEST(WeightMasks, TopKFollowsTheScoresFromStepToStep) {
+  ModularRNN net(small_arch(), std::vector<NetworkSpec>{{5, 0.3, 0, 1}, {3, 0.2, 0, 2}});
+  MaskSettings s;
+  s.keep = 0.1;
+  MaskedWeights masks(*net, s);
+  const auto counts = masks.entries_per_network();
+  auto reference = [&]() {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> parts;
+    for (int64_t k = 0, start = 0; k < 2; ++k) {
+      const int64_t count = int64_t(counts[k].item<double>());
+      const auto own = masks.parameters().narrow(0, start, count);
+      const int64_t kept = std::max<int64_t>(1, std::llround(0.1 * double(count)));
+      parts.push_back(own.ge(std::get<0>(own.topk(kept)).min()).to(own.scalar_type()));
+      start += count;
+    }
+    return torch::cat(parts);
+  };
+  torch::manual_seed(4);
+  for (int step = 0; step < 30; ++step) {
+    {
+      torch::NoGradGuard no_grad;
+      auto& p = masks.parameters();
+      if (step % 10 == 9) p.copy_(torch::randn_like(p));            // a new ranking
+      else if (step % 10 == 5) p.copy_(p.mul(4).round().div(4));    // ties
+      else p.add_(torch::randn_like(p) * 1e-3);                      // small moves
+    }
+    EXPECT_TRUE(torch::equal(masks.hard(), reference())) << "step " << step;
+  }
+}
+
 // A network trained a few epochs on the synthetic digits, then measured.
 NetworkMetrics trained_and_measured(const std::vector<std::string>& overrides,
                                     const std::function<void(ModularRNNImpl&)>& edit = {}) {

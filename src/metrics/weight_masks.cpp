@@ -3,6 +3,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
+#include <vector>
 
 #include "metrics/permutation.hpp"
 #include "model/stack_input.hpp"
@@ -97,15 +100,37 @@ torch::Tensor MaskedWeights::relaxation() const {
 torch::Tensor MaskedWeights::hard() const {
   torch::NoGradGuard no_grad;
   if (settings_.gumbel) return relaxation().gt(0.5).to(p_.scalar_type());
-  // One ranking per network over all its masked weights: keep the top `keep` fraction.
-  std::vector<double> threshold(size_t(K_), 0.0);
+  // One ranking per network over all its masked weights: keep the top `keep` fraction, i.e. every
+  // score at least the kept-th largest (ties with it kept too). This runs at every step for every
+  // replica, and the scores move little between steps, so the last step's threshold is tried
+  // first: when exactly `kept` scores are at least it, they are the kept largest and the least of
+  // them is the kept-th largest. Otherwise a partial sort finds it.
+  const auto scores = p_.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  const double* all = scores.data_ptr<double>();
+  last_threshold_.resize(size_t(K_), std::numeric_limits<double>::infinity());
+  std::vector<double> ranked;
   for (int64_t k = 0; k < K_; ++k) {
-    if (count_[size_t(k)] == 0) continue;
-    const int64_t kept = std::max<int64_t>(1, std::llround(settings_.keep * double(count_[size_t(k)])));
-    const auto top = std::get<0>(p_.narrow(0, start_[size_t(k)], count_[size_t(k)]).topk(kept));
-    threshold[size_t(k)] = top.min().item<double>();
+    const int64_t count = count_[size_t(k)];
+    if (count == 0) continue;
+    const int64_t kept = std::max<int64_t>(1, std::llround(settings_.keep * double(count)));
+    const double* own = all + start_[size_t(k)];
+    double& threshold = last_threshold_[size_t(k)];
+    int64_t above = 0;
+    double least = std::numeric_limits<double>::infinity();
+    for (int64_t i = 0; i < count; ++i) {
+      const bool in = own[i] >= threshold;
+      above += in;
+      least = in && own[i] < least ? own[i] : least;
+    }
+    if (above == kept) {
+      threshold = least;
+      continue;
+    }
+    ranked.assign(own, own + count);
+    std::nth_element(ranked.begin(), ranked.begin() + (kept - 1), ranked.end(), std::greater<double>());
+    threshold = ranked[size_t(kept - 1)];
   }
-  return p_.ge(torch::tensor(threshold).to(p_.scalar_type()).index_select(0, network_)).to(p_.scalar_type());
+  return p_.ge(torch::tensor(last_threshold_).to(p_.scalar_type()).index_select(0, network_)).to(p_.scalar_type());
 }
 
 torch::Tensor MaskedWeights::test_mask() const {

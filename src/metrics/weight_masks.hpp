@@ -94,6 +94,8 @@ class MaskedWeights {
   torch::Tensor module_;    // [E] int64, -1 for entries of no module
   std::vector<int64_t> start_, count_;  // per network: its entries' range in p_
   torch::Tensor noise_;     // [E] gumbel: log u - log(1 - u)
+  // top_k: each network's threshold at the last hard(), where the next one looks first.
+  mutable std::vector<double> last_threshold_;
 };
 
 // Trains every mask of a stack at once: the stack's networks are replicated L * S times, frozen,
