@@ -1,11 +1,14 @@
 // The measures' fused readout kernels (runtime/mlp_kernels.hpp) against LibTorch's autograd on
 // the same MLPs, and against a central finite difference; their predictions against
-// torch::argmax; and a ReadoutStack that learns a separable task.
+// torch::argmax; a ReadoutStack that learns a separable task; and the readouts' inputs gathered
+// from a cache of states straight into lanes against the same inputs copied, then put in lanes.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <vector>
 
+#include "metrics/readout_layout.hpp"
 #include "metrics/readout_stack.hpp"
 #include "runtime/mlp_kernels.hpp"
 #include "util/error.hpp"
@@ -190,6 +193,38 @@ TEST(ReadoutMlp, AStackLearnsEachLabelSetAndInputOnItsOwn) {
   EXPECT_EQ(ablated.sizes(), torch::IntArrayRef({3, 1, G, Q, N}));
   EXPECT_GE(ablated[0].eq(picked_alone).to(torch::kFloat64).mean().item<double>(), 0.995);
   EXPECT_THROW(alone.predict(x, 3), Error);  // 4 inputs in 3 blocks
+}
+
+// Per step and shared over steps, for a batch that is not whole vectors of tuples and modules
+// whose n is not whole vectors of features: every input's lanes, padding included, as
+// mlp_rows_to_lanes puts module_inputs' and joint_inputs' copies.
+TEST(ReadoutMlp, InputsGatheredIntoLanesEqualTheirCopies) {
+  torch::manual_seed(9);
+  const int64_t T = 3, M = 2, N = 50, n = 11;
+  const auto cache = torch::randn({T, M, N, n});
+  const auto rows = torch::randperm(N, torch::kInt64).narrow(0, 0, 21);
+  for (bool shared : {false, true}) {
+    const ReadoutLayout layout{shared, T, M, 2};
+    auto expect_equal = [&](const torch::Tensor& copies, const std::vector<float>& gathered, int64_t rows_per_input,
+                            const char* what) {
+      ASSERT_EQ(copies.size(1), rows_per_input) << what;
+      const int64_t G = copies.size(0), d = copies.size(2), block = d * kernels::lanes_of(rows_per_input);
+      ASSERT_EQ(int64_t(gathered.size()), G * block) << what;
+      for (int64_t g = 0; g < G; ++g) {
+        std::vector<float> expected(static_cast<size_t>(block));
+        kernels::mlp_rows_to_lanes(copies[g].contiguous().data_ptr<float>(), rows_per_input, d, expected.data());
+        EXPECT_TRUE(std::equal(expected.begin(), expected.end(), gathered.begin() + g * block))
+            << what << " input " << g << (shared ? ", shared over steps" : ", per step");
+      }
+    };
+    std::vector<float> xt;
+    const int64_t per_module = layout.module_lanes(cache, rows, xt);
+    expect_equal(layout.module_inputs(cache, rows), xt, per_module, "module");
+    const int64_t per_joint = layout.joint_lanes(cache, rows, xt);
+    expect_equal(layout.joint_inputs(cache, rows), xt, per_joint, "joint");
+  }
+  std::vector<float> xt;
+  EXPECT_THROW(ReadoutLayout({false, T, M, 2}).module_lanes(cache.to(torch::kFloat64), rows, xt), Error);
 }
 
 }  // namespace

@@ -53,15 +53,17 @@ const float* ReadoutStack::in_lanes(const torch::Tensor& x) const {
   return lanes_.data();
 }
 
-void ReadoutStack::train_step(const torch::Tensor& x_in, const torch::Tensor& y_in) {
+void ReadoutStack::train_step(const torch::Tensor& x_in, const torch::Tensor& y) {
   const auto x = x_in.to(torch::kFloat32).contiguous();
-  const auto y = y_in.to(torch::kInt64).contiguous();
-  const int64_t N = x.size(1);
-  if (x.size(0) != G_ || x.size(2) != d_ || y.size(0) != L_ || y.size(1) != Q_ || y.size(2) != N)
-    throw Error("readout stack: inputs or labels of the wrong shape");
-  const kernels::MlpShape shape{N, d_, Q_, h_, C_};
+  if (x.size(0) != G_ || x.size(2) != d_) throw Error("readout stack: inputs of the wrong shape");
   // Every label set reads the same inputs: they are put in lanes once per step.
-  const float* xt = in_lanes(x);
+  train_step_lanes(in_lanes(x), x.size(1), y);
+}
+
+void ReadoutStack::train_step_lanes(const float* xt, int64_t N, const torch::Tensor& y_in) {
+  const auto y = y_in.to(torch::kInt64).contiguous();
+  if (y.size(0) != L_ || y.size(1) != Q_ || y.size(2) != N) throw Error("readout stack: labels of the wrong shape");
+  const kernels::MlpShape shape{N, d_, Q_, h_, C_};
   const int64_t lanes = d_ * kernels::lanes_of(N);
   for (int64_t c = 0; c < L_; ++c)
     for (int64_t g = 0; g < G_; ++g) {

@@ -37,6 +37,9 @@ class ReadoutStack {
   // One Adam step on the summed loss (every readout's mean cross-entropy). x: [G, N, d] float,
   // y: [L, Q, N] int64 (label set c's targets, the same for every input).
   void train_step(const torch::Tensor& x, const torch::Tensor& y);
+  // The same step on inputs already in the kernels' lanes: G blocks [d, lanes_of(N)] at xt
+  // (ReadoutLayout::module_lanes, joint_lanes).
+  void train_step_lanes(const float* xt, int64_t N, const torch::Tensor& y);
   // x: [G, N, d] -> the classes every readout picks, [L, G, Q, N] int64. With ablated_blocks
   // M > 0, also with each of M equal blocks of the d inputs set to zero (a module silenced, for
   // the ablation): [1 + M, L, G, Q, N], the input as it is first (runtime/mlp_kernels.hpp,

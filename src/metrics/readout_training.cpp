@@ -19,9 +19,10 @@ uint64_t block_seed(uint64_t seed, uint64_t kind, size_t c) {
 
 }  // namespace
 
-std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train, const torch::Tensor& test,
+std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train_in, const torch::Tensor& test,
                                            const std::vector<ReadoutLabels>& labels, int64_t C,
                                            const ReadoutSettings& settings, bool ablation, bool shared_over_steps) {
+  const auto train = train_in.to(torch::kCPU, torch::kFloat32).contiguous();  // its rows are read in place
   const int64_t T = train.size(0), M = train.size(1), n = train.size(3), S = labels[0].train.size(1);
   const ReadoutLayout layout{shared_over_steps, T, M, S};
   const int64_t N = train.size(2), L = int64_t(labels.size());
@@ -52,6 +53,7 @@ std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train, const tor
   std::vector<torch::Tensor> done1(labels.size(), torch::zeros({T * M * S}, torch::kBool)),
       done2(labels.size(), torch::zeros({T * S}, torch::kBool));
   auto gen_seed = derive_seed({settings.seed, kReadout, 3});
+  std::vector<float> lanes1, lanes2;  // a batch's inputs in the kernels' lanes
   for (int64_t epoch = 0; epoch < settings.epochs; ++epoch) {
     auto order = random_permutation(N, derive_seed({gen_seed, uint64_t(epoch)}));
     for (int64_t begin = 0; begin < N; begin += settings.batch) {
@@ -59,8 +61,12 @@ std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train, const tor
       std::vector<torch::Tensor> y;  // [L, S, B'] or [L, S, T*B']
       for (const auto& set : labels) y.push_back(layout.labels(set.train.index_select(0, rows)));
       const auto yb = torch::stack(y);
-      retrain.train_step(layout.module_inputs(train, rows), yb);
-      if (joint) joint->train_step(layout.joint_inputs(train, rows), yb);
+      const int64_t rows1 = layout.module_lanes(train, rows, lanes1);
+      retrain.train_step_lanes(lanes1.data(), rows1, yb);
+      if (joint) {
+        const int64_t rows2 = layout.joint_lanes(train, rows, lanes2);
+        joint->train_step_lanes(lanes2.data(), rows2, yb);
+      }
     }
     // A readout's value is that of the first epoch at which it reaches the stop accuracy.
     const auto classes1 = retrain.predict(x1_test);

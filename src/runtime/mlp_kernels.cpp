@@ -67,6 +67,13 @@ void mlp_rows_to_lanes(const float* x, int64_t N, int64_t d, float* xt) {
   baseline::rows_to_lanes(x, N, d, xt);
 }
 
+void mlp_gather_to_lanes(const float* const* rows, int64_t N, int64_t d, float* xt) {
+#ifdef MODSPEC_HAVE_AVX2_LANES
+  if (use_avx2()) return avx2::gather_to_lanes(rows, N, d, xt);
+#endif
+  baseline::gather_to_lanes(rows, N, d, xt);
+}
+
 void mlp_loss_and_gradients(const MlpShape& s, const float* xt, const int64_t* y, const float* w1, const float* b1,
                             const float* w2, const float* b2, float* gw1, float* gb1, float* gw2, float* gb2,
                             double* loss) {

@@ -25,6 +25,10 @@ struct MlpShape {
 constexpr int64_t kLaneBlock = 8;
 inline int64_t lanes_of(int64_t N) { return (N + kLaneBlock - 1) / kLaneBlock * kLaneBlock; }
 void mlp_rows_to_lanes(const float* x, int64_t N, int64_t d, float* xt);
+// The same for rows gathered from anywhere, row i at rows[i] (d floats): the measures' readouts
+// read shuffled tuples' states straight from their cache (metrics/readout_layout.hpp), without
+// first copying them into a batch [N, d].
+void mlp_gather_to_lanes(const float* const* rows, int64_t N, int64_t d, float* xt);
 
 // Forward, the loss and its gradient (every gradient overwritten):
 //   A   = relu(x w1 + b1)                      [N, Q*h]
