@@ -39,9 +39,14 @@ TupleSource::TupleSource(EnvSpec spec, ImageRead what) : spec_(std::move(spec)) 
 }
 
 PairTable TupleSource::train_pairs(int64_t epoch) const {
-  std::vector<const ImageSet*> sets;
-  for (const auto& s : sides_) sets.push_back(s.train.get());
-  return draw_pairs(spec_, side_labels(sets), derive_seed({spec_.seed, kTrainPairs, uint64_t(epoch)}));
+  auto draw = [&] {
+    std::vector<const ImageSet*> sets;
+    for (const auto& s : sides_) sets.push_back(s.train.get());
+    return draw_pairs(spec_, side_labels(sets), derive_seed({spec_.seed, kTrainPairs, uint64_t(epoch)}));
+  };
+  if (epoch != 0) return draw();
+  std::call_once(first_epoch_->once, [&] { first_epoch_->table = draw(); });
+  return first_epoch_->table;
 }
 
 const ImageSet& TupleSource::images(int64_t side, Split split) const {

@@ -27,7 +27,9 @@ class TupleSource {
   int64_t n_stimuli() const { return spec_.n_stimuli(); }
   int64_t pixels() const { return pixels_; }
 
-  // A fresh draw of training tuples for the given epoch; the test tuples are drawn once.
+  // A fresh draw of training tuples for the given epoch; the test tuples are drawn once. Epoch
+  // 0's draw is kept on first use (thread-safe): the trainer's first epoch, the measures'
+  // training tuples, the weight masks and the memory check all read it.
   PairTable train_pairs(int64_t epoch) const;
   const PairTable& test_pairs() const { return test_; }
 
@@ -44,6 +46,10 @@ class TupleSource {
     std::once_flag once;
     std::unique_ptr<const PixelIndex> index;
   };
+  struct LazyPairs {
+    std::once_flag once;
+    PairTable table;
+  };
   struct Side {
     std::shared_ptr<const ImageSet> train, test;
     std::shared_ptr<LazyIndex> train_index = std::make_shared<LazyIndex>(),
@@ -54,6 +60,7 @@ class TupleSource {
   int64_t pixels_ = 0;
   std::vector<Side> sides_;
   PairTable test_;
+  std::shared_ptr<LazyPairs> first_epoch_ = std::make_shared<LazyPairs>();
 };
 
 }  // namespace modspec
