@@ -11,6 +11,7 @@
 #include "env/environment.hpp"
 #include "fixtures.hpp"
 #include "metrics/measure.hpp"
+#include "metrics/measure_context.hpp"
 #include "metrics/readout_training.hpp"
 #include "metrics/weight_masks.hpp"
 #include "train/trainer.hpp"
@@ -209,6 +210,38 @@ const SpecializationRow& row_of(const NetworkMetrics& m, const std::string& metr
   for (const auto& r : m.specialization)
     if (r.metric == metric && r.starts == kAllTuples && r.step == 2) return r;
   throw std::runtime_error("no " + metric + " row");
+}
+
+// The masks measured beside the readout measures read the training and test tuples' projection
+// the states were made from (MeasureContext); alone they project their batches themselves. Both
+// give the same masks, to the last digit, for a stack of two.
+TEST(WeightMasks, TheStatesProjectionGivesTheSameMasks) {
+  Config config = test::synthetic_config();
+  config.set("metrics.null_repeats=1");
+  const Environment env(EnvSpec::from(config));
+  const Architecture arch = Architecture::from(config, env.n_stimuli(), env.pixels(), env.task().target_classes);
+  ModularRNN net(arch, std::vector<NetworkSpec>{{8, 0.2, 0, 1}, {6, 0.3, 0, 2}});
+  MetricSpec alone = MetricSpec::from(config), beside = alone;
+  alone.metrics = {"masks"};
+  beside.metrics = {"masks", "retraining"};
+  {
+    MeasureContext ctx(*net, env, beside);
+    ASSERT_TRUE(ctx.train_projection.defined());
+    ASSERT_EQ(ctx.test_projection.size(0), env.test_pairs().size);
+    MeasureContext none(*net, env, alone);
+    EXPECT_FALSE(none.train_projection.defined()) << "no training states, no projection of them";
+  }
+  const auto a = measure(*net, env, alone), b = measure(*net, env, beside);
+  for (size_t k = 0; k < a.size(); ++k) {
+    std::vector<MeasureRow> masks_b;
+    for (const auto& r : b[k].rows)
+      if (r.metric == "masks") masks_b.push_back(r);
+    ASSERT_EQ(a[k].rows.size(), masks_b.size());
+    for (size_t i = 0; i < masks_b.size(); ++i) {
+      EXPECT_EQ(a[k].rows[i].value, masks_b[i].value) << "network " << k << " row " << i;
+      EXPECT_EQ(a[k].rows[i].decoder_accuracy, masks_b[i].decoder_accuracy) << "network " << k << " row " << i;
+    }
+  }
 }
 
 TEST(WeightMasks, SeparatePathwaysWithoutEdgesKeepEachDigitInItsModule) {

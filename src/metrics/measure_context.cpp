@@ -69,9 +69,12 @@ MeasureContext::MeasureContext(ModularRNNImpl& stack, const Environment& env, co
       env_(&env) {
   const PairTable& test = env.test_pairs();
   const PairTable train = env.train_pairs(0);
-  test_states = cache_states(stack, env, test, Split::test, kMeasureTestNoise, &test_starts);
+  const bool masks_project = wants(spec, "masks") && !spec.masks.all_weights;
+  test_states = cache_states(stack, env, test, Split::test, kMeasureTestNoise, &test_starts, nullptr,
+                             masks_project ? &test_projection : nullptr);
   if (wants(spec, "retraining") || wants(spec, "ablation"))
-    train_states_ = cache_states(stack, env, train, Split::train, kMeasureTrainNoise);
+    train_states_ = cache_states(stack, env, train, Split::train, kMeasureTrainNoise, nullptr, nullptr,
+                                 masks_project ? &train_projection : nullptr);
   sets = label_sets(digits_of(train), digits_of(test), spec.null_repeats, spec.readout.seed);
   groups = test_groups(test_starts, env.spec().random_start);
   readouts_.resize(size_t(K));

@@ -70,6 +70,11 @@ struct MeasureContext {
   int64_t n_test;
   torch::Tensor test_starts;  // [N_test, S]
   StateCache test_states;     // per network [T, M, N_test, n]
+  // The stack's input projection of the test and training tuples, [N, M*K, G*N] (static
+  // presentations, when the weight masks are measured on their default scope; the training
+  // tuples' only when the readout measures run them through the stack too): the masks read them
+  // instead of projecting again. Undefined otherwise.
+  torch::Tensor test_projection, train_projection;
   std::vector<LabelSet> sets;
   std::vector<TestGroup> groups;
 

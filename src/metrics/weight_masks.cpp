@@ -208,7 +208,7 @@ torch::Tensor replicas_projection(const ModularRNNImpl& stack, const torch::Tens
 }
 
 MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, const std::vector<MaskLabels>& labels,
-                        const MaskSettings& settings) {
+                        const MaskSettings& settings, const MaskProjection& known) {
   const int64_t K = stack.stack_size(), S = env.n_stimuli(), L = int64_t(labels.size()), R = L * S * K;
   const auto device = stack.parameters()[0].device();
   // R frozen copies of the stack's networks, mask r on network r % K.
@@ -222,13 +222,18 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
   // The replicas' input projection of rows [begin, end) of table t, [M*R, G*N, T*B]. It is most of
   // a step's work; unless the masks cover w_in, it is the same for all replicas of a network and
   // computed once, from the tuples' pixels off the background when they are static
-  // (docs/ARCHITECTURE.md).
+  // (docs/ARCHITECTURE.md), or read from a projection of the whole table already made
+  // (`whole`, whose columns `rows` of the table's [begin, end) are).
   auto projection = [&](const StackWeights& weights, const PairTable& t, Split split, int64_t begin, int64_t end,
-                        uint64_t noise_seed) {
+                        uint64_t noise_seed, const torch::Tensor& whole, const torch::Tensor& rows) {
     if (settings.all_weights)
       return copies->project_inputs(weights, env.batch(t, split, begin, end, noise_seed).x.to(device));
-    const StackInput in(stack, env, t, split, begin, end, noise_seed);
     torch::NoGradGuard no_grad;
+    if (whole.defined()) {  // [N, M*K, G*N] -> the rows' [M*K, G*N, B]
+      const auto u = whole.index_select(0, rows.to(whole.device())).permute({1, 2, 0}).contiguous();
+      return replicas_projection(stack, u, R);
+    }
+    const StackInput in(stack, env, t, split, begin, end, noise_seed);
     return replicas_projection(stack, in.project(stack), R);
   };
 
@@ -259,7 +264,8 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
                       ->first_target_loss(weights,
                                           projection(weights, table, Split::train, begin, end,
                                                      derive_seed({env.spec().seed, kNoise, kMaskNoise, uint64_t(epoch),
-                                                                  uint64_t(i)})),
+                                                                  uint64_t(i)}),
+                                                     known.train, order.narrow(0, begin, end - begin)),
                                           end - begin, y)
                       .sum();
       if (settings.gumbel) loss = loss + settings.alpha * masks.parameters().sum();
@@ -284,7 +290,8 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
         copies
             ->forward_projected(masked,
                                 projection(masked, test, Split::test, begin, end,
-                                           derive_seed({env.spec().seed, kNoise, kMaskNoise, ~uint64_t(0), uint64_t(i)})),
+                                           derive_seed({env.spec().seed, kNoise, kMaskNoise, ~uint64_t(0), uint64_t(i)}),
+                                           known.test, torch::arange(begin, end)),
                                 end - begin)
             .logits[0];  // [R, B, C]
     correct += logits.argmax(2).eq(y).sum(1).to(torch::kCPU, torch::kFloat64);

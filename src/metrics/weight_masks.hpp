@@ -105,8 +105,15 @@ class MaskedWeights {
 struct MaskLabels {
   torch::Tensor train, test;
 };
+// `projection` may hold the stack's input projection of the training and test tuples,
+// [N, M*K, G*N] each (MeasureContext's, from the states it caches): the masks then read their
+// batches' columns from it instead of projecting them (static presentations, mask_scope
+// recurrent+readout; an undefined one is computed batch by batch).
+struct MaskProjection {
+  torch::Tensor train, test;
+};
 MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, const std::vector<MaskLabels>& labels,
-                        const MaskSettings& settings);
+                        const MaskSettings& settings, const MaskProjection& projection = {});
 
 // The inputs' projection of R = L * S * K replicas whose masks leave w_in and b_in alone
 // (mask_scope recurrent+readout): each network's projection u through `stack`, [M*K, G*N, T*B]

@@ -26,10 +26,6 @@ ForwardResult StackInput::forward(ModularRNNImpl& stack) const {
   return foreground_ ? stack.forward(*foreground_) : stack.forward(x_);
 }
 
-std::vector<torch::Tensor> StackInput::states(const ModularRNNImpl& stack) const {
-  return stack.states_projected(project(stack), size_);
-}
-
 torch::Tensor StackInput::loss(ModularRNNImpl& stack) const {
   return foreground_ ? stack.loss(*foreground_, targets_) : stack.loss(x_, targets_);
 }

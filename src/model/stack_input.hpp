@@ -24,12 +24,10 @@ class StackInput {
   const torch::Tensor& targets() const { return targets_; }  // [B, n_targets] int64, on the stack's device
   const torch::Tensor& starts() const { return starts_; }    // [B, S] int64, each stimulus's start step
 
-  // The stack's input projection [M*K, G*N, T*B] (ModularRNN::project), its forward, every
-  // step's state [M*K, G*N, B] without the decisions (ModularRNN::states_projected) and its
+  // The stack's input projection [M*K, G*N, T*B] (ModularRNN::project), its forward and its
   // training loss [K] on these rows.
   torch::Tensor project(const ModularRNNImpl& stack) const;
   ForwardResult forward(ModularRNNImpl& stack) const;
-  std::vector<torch::Tensor> states(const ModularRNNImpl& stack) const;
   torch::Tensor loss(ModularRNNImpl& stack) const;
 
  private:

@@ -18,7 +18,8 @@ class Masks : public MeasureImpl {
                   ctx.env().spec().task + " (use a task whose first target is a digit: parity, digit0, digit1, max, min)");
     std::vector<MaskLabels> labels;
     for (const auto& set : ctx.sets) labels.push_back({set.train, set.test});
-    outcome_ = train_masks(ctx.stack(), ctx.env(), labels, ctx.spec.masks);
+    outcome_ =
+        train_masks(ctx.stack(), ctx.env(), labels, ctx.spec.masks, {ctx.train_projection, ctx.test_projection});
   }
 
   void record(MeasureContext& ctx, int64_t net, const TestGroup& group, int64_t c, const Record& record) override {
