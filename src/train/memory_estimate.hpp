@@ -19,7 +19,9 @@ namespace modspec {
 //   the inputs of a batch                         T * B * S * P
 //   the states the measures cache, and copies     2 * (T + 1) * W * R * M * N
 // A deliberate overestimate of the dominant terms, not a prediction to the byte (measured at
-// n = 100, 3 steps: about 0.25 GB per measured network, where the last term counts 0.36 GB).
+// n = 100, 3 steps: about 0.25 GB per measured network, where the last term counts 0.36 GB). The
+// last term also covers the input projection the weight masks read from the measures (G * W * R *
+// M * N, metrics/measure_context.hpp): the states are written in place, with no copy of them.
 double stack_bytes(const Architecture& arch, const std::vector<NetworkSpec>& specs, const TrainSpec& train,
                    int64_t measured_tuples, int64_t measured_together);
 
