@@ -6,6 +6,7 @@
 #include "data/data_dir.hpp"
 #include "fixtures.hpp"
 #include "env/environment.hpp"
+#include "metrics/hidden_states.hpp"
 #include "metrics/measure.hpp"
 #include "metrics/specialization.hpp"
 
@@ -95,6 +96,35 @@ TEST(Metrics, ReadoutSeedBarelyMoves) {
   auto a = run_measure({"model.p_s=1"}, 1), b = run_measure({"model.p_s=1"}, 2);
   for (const std::string metric : {"retraining", "correlation", "ablation"})
     for (size_t t = 0; t < 3; ++t) EXPECT_LT(std::abs(a.F[metric][t] - b.F[metric][t]), 0.05) << metric << " t=" << t;
+}
+
+// The measures' cache of states holds every network's own units, module by module, for every
+// tuple and step, as the stack's forward gives them: a padded stack (n = 4, 5, 6) over a table
+// of 2,037 tuples, a whole chunk of 2,000 (cache_states runs the stack on chunks) and 37 more, so
+// that every chunk must land in its own rows.
+TEST(Metrics, CachedStatesAreTheForwardsStates) {
+  Config config = test::synthetic_config();
+  const Environment env(EnvSpec::from(config));
+  const Architecture arch = Architecture::from(config, env.n_stimuli(), env.pixels(), env.task().target_classes);
+  PairTable table = env.train_pairs(0);
+  ASSERT_GE(table.size, 2037);
+  table.size = 2037;
+  ModularRNN stack(arch, std::vector<NetworkSpec>{{4, 0.2, 0, 1}, {6, 0.3, 1, 2}, {5, 0.1, 0, 3}});
+  const StateCache cache = cache_states(*stack, env, table, Split::train, 0);
+  const int64_t K = 3, M = arch.n_modules, N = stack->padded_n(), T = arch.nb_steps;
+  torch::NoGradGuard no_grad;
+  const auto states = stack->forward(env.batch(table, Split::train, 0, table.size, 0).x, true).states;  // [M*K, N, B]
+  for (int64_t k = 0; k < K; ++k) {
+    const int64_t n = stack->specs()[size_t(k)].n;
+    ASSERT_EQ(cache[size_t(k)].sizes(), (std::vector<int64_t>{T, M, table.size, n}));
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t m = 0; m < M; ++m) {
+        const auto expected = states[size_t(t)].view({M, K, N, table.size})[m][k].narrow(0, 0, n).t();
+        // The batch of pixels and the pixels off the background sum in other orders: 3e-6 apart.
+        EXPECT_TRUE(torch::allclose(cache[size_t(k)][t][m], expected, 1e-5, 1e-5))
+            << "network " << k << " step " << t << " module " << m;
+      }
+  }
 }
 
 // A stack wider than kMeasureWidth is measured kMeasureWidth networks at a time: each network's
