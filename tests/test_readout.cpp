@@ -159,6 +159,10 @@ TEST(Readout, TargetOutsideItsClassesIsAnError) {
   r.targets[2][1] = 3;
   const auto message = test::error_message([&] { competitive_loss(r.z, r.w, r.b, 2, r.classes, r.targets); });
   EXPECT_TRUE(test::contains(message, "target 1 holds class 3, outside 0..2")) << message;
+  // Labels of each network's own must come for every network.
+  const auto wrong = test::error_message(
+      [&] { competitive_loss(r.z, r.w, r.b, 2, r.classes, torch::zeros({2, r.B, 2}, torch::kInt64)); });
+  EXPECT_TRUE(test::contains(wrong, "targets of shape [2, 4, 2] for 1 networks")) << wrong;
 }
 
 // Each network with labels of its own ([K, B, J], as the weight masks' replicas learn): the fused

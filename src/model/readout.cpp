@@ -33,10 +33,15 @@ struct FusedCompetitiveLoss : torch::autograd::Function<FusedCompetitiveLoss> {
                                const std::vector<int64_t>& classes) {
     const auto z = z_in.contiguous(), w = w_in.contiguous(), b = b_in.contiguous();
     const int64_t MK = z.size(0), H = z.size(1), B = z.size(2), C = w.size(1), K = MK / M, J = int64_t(classes.size());
-    // [K, B, J]: the networks' own labels, or the batch's labels for every network.
-    const auto targets = targets_in.to(torch::kInt64).expand({K, B, J}).contiguous();
+    // [K, B, J], the networks' own labels, or [B, J], the batch's labels for every network.
+    const auto targets = targets_in.to(torch::kInt64).contiguous();
+    const bool own = targets.dim() == 3;
+    if (targets.sizes() != (own ? torch::IntArrayRef{K, B, J} : torch::IntArrayRef{B, J}))
+      throw Error("loss: targets of shape " + c10::str(targets.sizes()) + " for " + std::to_string(K) +
+                  " networks, " + std::to_string(B) + " tuples and " + std::to_string(J) + " targets");
+    const int64_t stride = own ? B * J : 0;
     const int64_t* y = targets.data_ptr<int64_t>();
-    for (int64_t i = 0; i < K * B; ++i)
+    for (int64_t i = 0; i < targets.numel() / J; ++i)
       for (int64_t j = 0; j < J; ++j)
         if (y[i * J + j] < 0 || y[i * J + j] >= classes[size_t(j)])
           throw Error("loss: target " + std::to_string(j) + " holds class " + std::to_string(y[i * J + j]) +
@@ -47,8 +52,8 @@ struct FusedCompetitiveLoss : torch::autograd::Function<FusedCompetitiveLoss> {
     auto probs = torch::empty({K, C, B});
     auto decider = torch::empty({J, K, B}, torch::kInt64);
     std::vector<double> loss(size_t(K), 0.0);
-    kernels::competitive_softmax(M, K, B, C, classes.data(), J, out.data_ptr<float>(), y, probs.data_ptr<float>(),
-                                 decider.data_ptr<int64_t>(), loss.data());
+    kernels::competitive_softmax(M, K, B, C, classes.data(), J, out.data_ptr<float>(), y, stride,
+                                 probs.data_ptr<float>(), decider.data_ptr<int64_t>(), loss.data());
     auto result = torch::empty({K});
     for (int64_t k = 0; k < K; ++k) result.data_ptr<float>()[k] = float(loss[size_t(k)] / double(B));
     ctx->save_for_backward({z, w, b, probs, decider, targets});
@@ -67,7 +72,8 @@ struct FusedCompetitiveLoss : torch::autograd::Function<FusedCompetitiveLoss> {
     auto gout = torch::empty({MK, C, B});
     kernels::competitive_softmax_backward(M, K, B, C, classes.data(), J, probs.data_ptr<float>(),
                                           decider.data_ptr<int64_t>(), targets.data_ptr<int64_t>(),
-                                          scale.data_ptr<float>(), gout.data_ptr<float>());
+                                          targets.dim() == 3 ? B * J : 0, scale.data_ptr<float>(),
+                                          gout.data_ptr<float>());
     auto gz = torch::empty_like(z);
     auto gw = torch::zeros_like(w);
     auto gb = torch::zeros_like(b);

@@ -153,8 +153,8 @@ MODSPEC_CLONES void readout_backward(int64_t count, int64_t H, int64_t B, int64_
 }
 
 MODSPEC_CLONES void competitive_softmax(int64_t M, int64_t K, int64_t B, int64_t C, const int64_t* classes, int64_t J,
-                                        const float* out, const int64_t* targets, float* probs, int64_t* decider,
-                                        double* loss) {
+                                        const float* out, const int64_t* targets, int64_t target_stride, float* probs,
+                                        int64_t* decider, double* loss) {
   std::vector<float> scratch(size_t(3 * B));
   float* __restrict best = scratch.data();          // [B] the deciding module's largest output
   float* __restrict top = scratch.data() + B;       // [B] one module's largest output
@@ -187,7 +187,7 @@ MODSPEC_CLONES void competitive_softmax(int64_t M, int64_t K, int64_t B, int64_t
           const float* o = out + ((m * K + k) * C + offset + c) * B;
           for (int64_t i = 0; i < B; ++i) p[c * B + i] = d[i] == m ? o[i] - best[i] : p[c * B + i];
         }
-      const int64_t* y = targets + k * B * J;
+      const int64_t* y = targets + k * target_stride;
       for (int64_t i = 0; i < B; ++i) total -= p[y[i * J + j] * B + i];
       exp_nonpositive_in_place(p, Cj * B);
       for (int64_t i = 0; i < B; ++i) sum[i] = p[i];
@@ -204,7 +204,8 @@ MODSPEC_CLONES void competitive_softmax(int64_t M, int64_t K, int64_t B, int64_t
 
 MODSPEC_CLONES void competitive_softmax_backward(int64_t M, int64_t K, int64_t B, int64_t C, const int64_t* classes,
                                                  int64_t J, const float* probs, const int64_t* decider,
-                                                 const int64_t* targets, const float* scale, float* gout) {
+                                                 const int64_t* targets, int64_t target_stride, const float* scale,
+                                                 float* gout) {
   for (int64_t k = 0; k < K; ++k)
     for (int64_t j = 0, offset = 0; j < J; offset += classes[j], ++j) {
       const int64_t* d = decider + (j * K + k) * B;
@@ -214,7 +215,7 @@ MODSPEC_CLONES void competitive_softmax_backward(int64_t M, int64_t K, int64_t B
         for (int64_t c = 0; c < classes[j]; ++c)
           for (int64_t i = 0; i < B; ++i) g[c * B + i] = d[i] == m ? scale[k] * p[c * B + i] : 0.0f;
       }
-      const int64_t* y = targets + k * B * J;
+      const int64_t* y = targets + k * target_stride;
       for (int64_t i = 0; i < B; ++i) gout[((d[i] * K + k) * C + offset + y[i * J + j]) * B + i] -= scale[k];
     }
 }

@@ -54,17 +54,18 @@ void readout_backward(int64_t count, int64_t H, int64_t B, int64_t C, const floa
 // the other. Per network k, target j and tuple i, the module whose outputs for target j hold the
 // largest value decides (the first on ties); decider[j, k, i] records it, probs[k, :, i] gets the
 // softmax of its outputs target by target ([K, C, B]), and loss[k] gains
-// log-sum-exp - output at targets[k, i, j] (targets [K, B, J]: each network has labels of its
-// own). A network with a non-finite output anywhere gets a NaN loss, so that it is seen to
-// diverge.
+// log-sum-exp - output at network k's targets[i, j]: targets + k * target_stride, [B, J] (stride
+// B * J when each network has labels of its own, 0 when all share the batch's). A network with a
+// non-finite output anywhere gets a NaN loss, so that it is seen to diverge.
 void competitive_softmax(int64_t M, int64_t K, int64_t B, int64_t C, const int64_t* classes, int64_t J,
-                         const float* out, const int64_t* targets, float* probs, int64_t* decider, double* loss);
+                         const float* out, const int64_t* targets, int64_t target_stride, float* probs,
+                         int64_t* decider, double* loss);
 
 // Its gradient with respect to `out` (overwritten): scale[k] * (softmax - one-hot(target)) in the
 // deciding module's outputs, zero in the others.
 void competitive_softmax_backward(int64_t M, int64_t K, int64_t B, int64_t C, const int64_t* classes, int64_t J,
-                                  const float* probs, const int64_t* decider, const int64_t* targets, const float* scale,
-                                  float* gout);
+                                  const float* probs, const int64_t* decider, const int64_t* targets,
+                                  int64_t target_stride, const float* scale, float* gout);
 
 // Image bytes to normalised pixels: row r of out ([rows, n]) is rows[r][i] * scale + shift. The
 // rows are scattered over a large image set, so the next ones are fetched while one is converted.
