@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "env/environment.hpp"
 #include "model/input_projection.hpp"
@@ -353,13 +354,7 @@ std::vector<torch::Tensor> ModularRNNImpl::states_projected(const torch::Tensor&
 
 torch::Tensor ModularRNNImpl::first_target_loss(const StackWeights& w, const torch::Tensor& u, int64_t B,
                                                 const torch::Tensor& y) {
-  const int64_t C = arch_.target_classes[0];
-  const auto labels = y.unsqueeze(2);  // [K, B, 1]
-  if (arch_.readout != Readout::separate) return stack_loss({forward_projected(w, u, B).logits[0]}, labels);
-  // The first target's outputs are the first C of every readout; the decision for it reads
-  // those alone.
-  return competitive_loss(readout_input(w, u, B, nullptr), w.w_out.narrow(1, 0, C), w.b_out.narrow(2, 0, C), M_, {C},
-                          labels);
+  return loss_projected(w, u, B, y.unsqueeze(2));  // labels [K, B, 1]: the first target alone
 }
 
 torch::Tensor ModularRNNImpl::loss(const torch::Tensor& x, const torch::Tensor& targets) {
@@ -374,8 +369,20 @@ torch::Tensor ModularRNNImpl::loss(const ForegroundBatch& x, const torch::Tensor
 
 torch::Tensor ModularRNNImpl::loss_projected(const StackWeights& w, const torch::Tensor& u, int64_t B,
                                              const torch::Tensor& targets) {
-  if (arch_.readout != Readout::separate) return stack_loss(forward_projected(w, u, B).logits, targets);
-  return competitive_loss(readout_input(w, u, B, nullptr), w_out_, b_out_, M_, arch_.target_classes, targets);
+  const int64_t J = targets.size(-1);  // the first J targets
+  if (arch_.readout != Readout::separate) {
+    auto logits = forward_projected(w, u, B).logits;
+    logits.resize(size_t(J));
+    return stack_loss(logits, targets);
+  }
+  if (J == int64_t(arch_.target_classes.size()))
+    return competitive_loss(readout_input(w, u, B, nullptr), w.w_out, w.b_out, M_, arch_.target_classes, targets);
+  // Fewer targets: their outputs are the first C of every readout, and their decisions read those
+  // alone.
+  const std::vector<int64_t> classes(arch_.target_classes.begin(), arch_.target_classes.begin() + J);
+  const int64_t C = std::accumulate(classes.begin(), classes.end(), int64_t(0));
+  return competitive_loss(readout_input(w, u, B, nullptr), w.w_out.narrow(1, 0, C), w.b_out.narrow(2, 0, C), M_,
+                          classes, targets);
 }
 
 ModularRNN sub_stack(const ModularRNNImpl& stack, const std::vector<int64_t>& which) {

@@ -119,7 +119,8 @@ class ModularRNNImpl : public torch::nn::Module {
 
  private:
   torch::Tensor project_inputs(const StackWeights& w, const ForegroundBatch& x) const;  // -> [M*K, G*N, B]
-  // loss() from the projection u of B tuples.
+  // loss() from the projection u of B tuples, on the first J targets that `targets` ([B, J], or
+  // [K, B, J] with labels of each network's own) holds.
   torch::Tensor loss_projected(const StackWeights& w, const torch::Tensor& u, int64_t B, const torch::Tensor& targets);
   // The input weights as project_pixels' blocks: shared input [1, M*K*G*N, S*P], else
   // [S, K*G*N, P]; and their biases [blocks, rows, 1] (padding masked in both).
