@@ -306,9 +306,10 @@ TEST(Presentation, NoiseRatioMixesLinearly) {
 }
 
 // Each noise pixel is the mean over k others of x * Bernoulli(1/k), so its expectation,
-// averaged over rows, is mean(x) / k.
+// averaged over rows and pixels, is mean(x) / k. The keep bits are shared by the rows: the
+// average is over many pixels.
 TEST(Presentation, NoiseMeanIsScaledInputMean) {
-  const auto x = random_batch(2000, 50, 6);  // uniform on [0, 1): mean 0.5
+  const auto x = random_batch(100, 20000, 6);  // uniform on [0, 1): mean 0.5
   for (int64_t k : {1, 5, 10}) {
     const double expected = x.mean().item<double>() / double(k);
     const double got = noise(x, 1.0, k, 8).mean().item<double>();
@@ -316,26 +317,30 @@ TEST(Presentation, NoiseMeanIsScaledInputMean) {
   }
 }
 
-// On an input of ones a noise pixel is (1/k) Binomial(k, 1/k): variance (1 - 1/k) / k^2, and no
-// correlation between neighbouring pixels or rows (the keep bits come from a counter hash), nor
-// between pixels p and p + P/2, whose keep bits are the two halves of one hash.
-TEST(Presentation, NoiseKeepBitsAreIndependent) {
-  const int64_t B = 4000, P = 64, k = 5;
+// As in the paper's code (5.3.1, rand([n_samples] + features) < 1 / n_samples), the pixels kept
+// are drawn once per step for the whole batch: on an input of ones every row's noise is the same,
+// (1/k) Binomial(k, 1/k) at each pixel (mean 1/k, variance (1 - 1/k) / k^2 over the pixels), with
+// no correlation between neighbouring pixels, and none between two steps or two stimuli.
+TEST(Presentation, NoiseKeepBitsAreSharedByTheBatch) {
+  const int64_t B = 8, P = 40000, k = 5;
   const auto pure = noise(torch::ones({B, P}), 1.0, k, 12);
+  for (int64_t b = 1; b < B; ++b) EXPECT_TRUE(torch::equal(pure[b], pure[0])) << "row " << b;
+  const auto row = pure[0];
   const double expected_var = (1.0 - 1.0 / k) / double(k * k);
-  EXPECT_NEAR(pure.mean().item<double>(), 1.0 / k, 0.01 * (1.0 / k) * 2);
-  EXPECT_NEAR(pure.var().item<double>(), expected_var, 0.03 * expected_var);
+  EXPECT_NEAR(row.mean().item<double>(), 1.0 / k, 0.02 * (1.0 / k));
+  EXPECT_NEAR(row.var().item<double>(), expected_var, 0.04 * expected_var);
   auto correlation = [](const torch::Tensor& a, const torch::Tensor& b) {
     const auto da = a - a.mean(), db = b - b.mean();
     return ((da * db).mean() / (da.std() * db.std())).item<double>();
   };
-  EXPECT_LT(std::abs(correlation(pure.narrow(1, 0, P - 1), pure.narrow(1, 1, P - 1))), 0.01);
-  EXPECT_LT(std::abs(correlation(pure.narrow(0, 0, B - 1), pure.narrow(0, 1, B - 1))), 0.01);
-  EXPECT_LT(std::abs(correlation(pure.narrow(1, 0, P / 2), pure.narrow(1, P / 2, P / 2))), 0.01);
-  // An odd row length: the middle pixel takes a hash of its own, kept as often as any other.
-  const auto odd = noise(torch::ones({B, 7}), 1.0, k, 13);
-  EXPECT_NEAR(odd.select(1, 3).mean().item<double>(), 1.0 / k, 0.02);
-  EXPECT_LT(std::abs(correlation(odd.select(1, 3), odd.select(1, 0))), 0.05);
+  EXPECT_LT(std::abs(correlation(row.narrow(0, 0, P - 1), row.narrow(0, 1, P - 1))), 0.02);
+  EnvSpec spec = two_sides(0, false);
+  spec.nb_steps = 3;
+  spec.noise_ratio = 1.0;
+  const auto shown = present(torch::ones({2, B, P}), spec, 3).x;  // [S, T, B, P]
+  EXPECT_LT(std::abs(correlation(shown[0][0][0], shown[0][1][0])), 0.02) << "two steps";
+  EXPECT_LT(std::abs(correlation(shown[0][0][0], shown[1][0][0])), 0.02) << "two stimuli";
+  EXPECT_TRUE(torch::equal(shown[1][2][0], shown[1][2][B - 1])) << "rows of one step and stimulus";
 }
 
 TEST(Presentation, SingleSampleBatchHasNoNoise) {

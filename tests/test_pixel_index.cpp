@@ -3,7 +3,9 @@
 // exactly the nonzero bytes, both builds of both kernels (forward and weight gradient) equal a
 // double-precision dense product, the node's gradient equals central differences in double, and
 // a stack's states, loss and gradients from a ForegroundBatch equal those from the batch of pixels
-// of the same rows, for both input kinds; dynamic presentations and dense datasets have none.
+// of the same rows, for both input kinds and every presentation (static, noisy, random starts,
+// noise made of other rows); the noisy node's gradient equals central differences in double.
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -103,6 +105,65 @@ TEST(PixelIndex, KernelEqualsADenseProduct) {
         }
 }
 
+TEST(PixelIndex, BorrowedPixelsKernelsEqualADenseProduct) {
+  // A noisy presentation's kept noise read from the source rows by pixel (kernels::BorrowedPixels):
+  // both builds of the forward and the weight gradient against the dense noise in double, for
+  // outputs on either side of kBorrowedScatterOutputs (the scatter and the listed forward), a
+  // partial last panel, and a last step that keeps nothing (a step with no noisy row).
+  const ImageSet set = sparse_images(30, 6, 0.2, 8);
+  const PixelIndex index(set);
+  const int64_t L = 36, B = 7, T = 3, k = 2;
+  const float scale = 0.013f;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(21);
+  // The source rows turned around, as Environment::foreground does.
+  std::vector<int64_t> start(size_t(L + 1), 0);
+  std::vector<int32_t> source;
+  std::vector<uint8_t> value;
+  auto dense = torch::zeros({B, L}, torch::kFloat64);  // the source rows' bytes
+  for (int64_t l = 0; l < L; ++l) {
+    for (int64_t o = 0; o < B; ++o) {
+      const uint8_t byte = set.pixels[size_t(((o * 5 + 2) % set.count) * L + l)];
+      if (byte == 0) continue;
+      source.push_back(int32_t(o));
+      value.push_back(byte);
+      dense[o][l] = double(byte);
+    }
+    start[size_t(l + 1)] = int64_t(source.size());
+  }
+  auto keep = (torch::rand({T, k, L}, gen) < 0.5).to(torch::kUInt8);
+  keep[T - 1].zero_();
+  keep = keep.contiguous();
+  std::vector<int32_t> borrower;  // [T, k, B]: a permutation per step and sample
+  for (int64_t tj = 0; tj < T * k; ++tj) {
+    const auto order = torch::randperm(B, gen, torch::kInt64);
+    for (int64_t o = 0; o < B; ++o) borrower.push_back(int32_t(order[o].item<int64_t>()));
+  }
+  auto f = torch::zeros({T * B, L}, torch::kFloat64);  // f(t B + b, l)
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t j = 0; j < k; ++j)
+      for (int64_t o = 0; o < B; ++o)
+        f[t * B + borrower[size_t((t * k + j) * B + o)]] += dense[o] * keep[t][j].to(torch::kFloat64);
+  const kernels::BorrowedPixels x{L, B, T, k, start.data(), source.data(), value.data(), keep.data_ptr<uint8_t>(),
+                                  borrower.data()};
+  for (const bool baseline : {false, true})
+    for (int64_t R : {3, 8, 50, 56, 57, 120}) {
+      const std::string where = "R = " + std::to_string(R) + (baseline ? ", baseline" : "");
+      const auto w = torch::randn({R, L});
+      auto u = torch::full({R, T * B}, 7.0);
+      auto* project = baseline ? kernels::project_borrowed_pixels_baseline : kernels::project_borrowed_pixels;
+      project(x, scale, w.data_ptr<float>(), R, u.data_ptr<float>());
+      const auto u_ref = torch::mm(w.to(torch::kFloat64), f.t()) * double(scale);
+      EXPECT_LT((u.to(torch::kFloat64) - u_ref).abs().max().item<double>(), 1e-4) << where;
+      const auto g = torch::randn({R, T * B});
+      auto gw = torch::full({R, L}, 7.0);
+      auto* backward =
+          baseline ? kernels::project_borrowed_pixels_backward_baseline : kernels::project_borrowed_pixels_backward;
+      backward(x, scale, g.data_ptr<float>(), R, gw.data_ptr<float>());
+      const auto gw_ref = torch::mm(g.to(torch::kFloat64), f) * double(scale);
+      EXPECT_LT((gw.to(torch::kFloat64) - gw_ref).abs().max().item<double>(), 1e-4) << where << ", backward";
+    }
+}
+
 TEST(PixelIndex, GradientMatchesFiniteDifferencesInDouble) {
   // L = sum g u for u = project_pixel_rows(w, x): the node's gradient against central differences
   // of the same loss computed in double from the images' pixels, for both input kinds.
@@ -139,6 +200,21 @@ void write_sparse_mnist(const std::filesystem::path& dir, const std::string& ste
   test::write_file(dir / "mnist" / (stem + "-labels-idx1-ubyte"), test::idx_bytes({uint32_t(n)}, labels));
 }
 
+// An environment on the sparse images of `dir` for these settings.
+Environment sparse_environment(const Config& config, const std::filesystem::path& dir) {
+  EnvSpec spec = EnvSpec::from(config);
+  spec.sources.data_dir = dir;
+  return Environment(spec);
+}
+
+// The presentations a ForegroundBatch must show as the batch of pixels does: static, noisy, random
+// starts, and both.
+struct Presentation {
+  double noise_ratio;
+  bool random_start;
+};
+const std::vector<Presentation> kPresentations{{0.0, false}, {0.4, false}, {0.0, true}, {0.4, true}};
+
 TEST(ForegroundBatch, StatesEqualThoseOfTheBatchOfPixels) {
   test::TempDir tmp;
   write_sparse_mnist(tmp.path(), "train", 400, 4);
@@ -149,54 +225,91 @@ TEST(ForegroundBatch, StatesEqualThoseOfTheBatchOfPixels) {
       {{"model.input", "shared"}},
       {{"model.cell", "gru"}, {"model.readout", "shared"}},
   };
-  for (const auto& settings : variants) {
-    Config config = Config::defaults();
-    std::string input;
-    for (const auto& [key, value] : settings) {
-      config.set_value(key, value);
-      input += key + " = " + value + " ";
-    }
-    config.set_value("model.n", int64_t(12));
-    EnvSpec spec = EnvSpec::from(config);
-    spec.sources.data_dir = tmp.path();
-    const Environment env(spec);
-    const Architecture arch =
-        Architecture::from(config, env.n_stimuli(), env.pixels(), env.task().target_classes);
-    ModularRNNImpl stack(arch, {{12, 0.1, 0, 1}, {7, 0.2, 0, 2}});  // padded: n = 7 within N = 12
-    const PairTable& table = env.test_pairs();
-    const int64_t begin = 5, end = 60;
-    torch::NoGradGuard no_grad;
-    ASSERT_TRUE(stack.reads_foreground());
-    const auto f = env.foreground(table, Split::test, begin, end);
-    ASSERT_TRUE(f.has_value()) << input;
-    const Batch b = env.batch(table, Split::test, begin, end, 0);
-    EXPECT_TRUE(torch::equal(f->targets, b.targets));
-    const auto sparse = stack.forward(*f, true), dense = stack.forward(b.x, true);
-    ASSERT_EQ(sparse.states.size(), dense.states.size());
-    for (size_t t = 0; t < dense.states.size(); ++t)
-      EXPECT_LT((sparse.states[t] - dense.states[t]).abs().max().item<float>(), 1e-5) << input << " step " << t;
-    EXPECT_LT((sparse.logits[0] - dense.logits[0]).abs().max().item<float>(), 1e-4) << input;
+  for (const auto& presentation : kPresentations)
+    for (const auto& model : variants) {
+      Config config = Config::defaults();
+      std::string input;
+      for (const auto& [key, value] : model) {
+        config.set_value(key, value);
+        input += key + " = " + value + " ";
+      }
+      config.set_value("env.noise_ratio", presentation.noise_ratio);
+      config.set_value("env.random_start", presentation.random_start);
+      input += "noise " + std::to_string(presentation.noise_ratio) +
+               (presentation.random_start ? " random start " : " ");
+      config.set_value("model.n", int64_t(12));
+      config.set_value("env.nb_steps", int64_t(4));
+      const Environment env = sparse_environment(config, tmp.path());
+      const Architecture arch =
+          Architecture::from(config, env.n_stimuli(), env.pixels(), env.task().target_classes);
+      ModularRNNImpl stack(arch, {{12, 0.1, 0, 1}, {7, 0.2, 0, 2}});  // padded: n = 7 within N = 12
+      const PairTable& table = env.test_pairs();
+      // The correlation measure's way: the noise made of another table's rows.
+      PairTable source = table;
+      std::rotate(source.image.begin(), source.image.begin() + 2 * table.n_stimuli, source.image.end());
+      const int64_t begin = 5, end = 60;
+      torch::NoGradGuard no_grad;
+      ASSERT_TRUE(stack.reads_foreground());
+      for (const PairTable* noise_source : std::vector<const PairTable*>{nullptr, &source}) {
+        const std::string where = input + (noise_source ? "(noise of other rows)" : "");
+        const auto f = env.foreground(table, Split::test, begin, end, 17, noise_source);
+        ASSERT_TRUE(f.has_value()) << where;
+        const Batch b = env.batch(table, Split::test, begin, end, 17, noise_source);
+        EXPECT_TRUE(torch::equal(f->targets, b.targets));
+        EXPECT_EQ(f->steps(), b.x.size(1)) << where;
+        if (f->noise) EXPECT_TRUE(torch::equal(f->noise->starts, b.starts)) << where;
+        const auto sparse = stack.forward(*f, true), dense = stack.forward(b.x, true);
+        ASSERT_EQ(sparse.states.size(), dense.states.size());
+        for (size_t t = 0; t < dense.states.size(); ++t)
+          EXPECT_LT((sparse.states[t] - dense.states[t]).abs().max().item<float>(), 1e-5) << where << " step " << t;
+        EXPECT_LT((sparse.logits[0] - dense.logits[0]).abs().max().item<float>(), 1e-4) << where;
 
-    // The training loss and every parameter's gradient, from the index rows and from the pixels.
-    {
-      torch::AutoGradMode grad(true);
-      const auto loss_rows = stack.loss(*f, f->targets);
-      const auto grads_rows = torch::autograd::grad({loss_rows.sum()}, stack.parameters(), {}, {}, false, true);
-      const auto loss_pixels = stack.loss(b.x, b.targets);
-      const auto grads_pixels = torch::autograd::grad({loss_pixels.sum()}, stack.parameters(), {}, {}, false, true);
-      EXPECT_LT((loss_rows - loss_pixels).abs().max().item<float>(), 1e-5) << input;
-      for (size_t i = 0; i < grads_rows.size(); ++i) {
-        if (!grads_pixels[i].defined()) continue;
-        const double scale = grads_pixels[i].abs().max().item<double>() + 1e-3;
-        EXPECT_LT((grads_rows[i] - grads_pixels[i]).abs().max().item<double>() / scale, 1e-4)
-            << input << " " << stack.parameter_names()[i];
+        // The training loss and every parameter's gradient, from the index rows and from the pixels.
+        torch::AutoGradMode grad(true);
+        const auto loss_rows = stack.loss(*f, f->targets);
+        const auto grads_rows = torch::autograd::grad({loss_rows.sum()}, stack.parameters(), {}, {}, false, true);
+        const auto loss_pixels = stack.loss(b.x, b.targets);
+        const auto grads_pixels = torch::autograd::grad({loss_pixels.sum()}, stack.parameters(), {}, {}, false, true);
+        EXPECT_LT((loss_rows - loss_pixels).abs().max().item<float>(), 1e-5) << where;
+        for (size_t i = 0; i < grads_rows.size(); ++i) {
+          if (!grads_pixels[i].defined()) continue;
+          const double scale = grads_pixels[i].abs().max().item<double>() + 1e-3;
+          EXPECT_LT((grads_rows[i] - grads_pixels[i]).abs().max().item<double>() / scale, 1e-4)
+              << where << " " << stack.parameter_names()[i];
+        }
       }
     }
-    // Noisy presentations are dynamic: no ForegroundBatch.
-    config.set_value("env.noise_ratio", 0.4);
-    EnvSpec noisy = EnvSpec::from(config);
-    noisy.sources.data_dir = tmp.path();
-    EXPECT_FALSE(Environment(noisy).foreground(table, Split::test, begin, end).has_value());
+}
+
+TEST(ForegroundBatch, NoisyGradientMatchesFiniteDifferencesInDouble) {
+  // L = sum g u for u = project_pixel_rows(w, x) on a noisy presentation with random starts: the
+  // node's output against bmm on the batch of pixels of the same draws, and its gradient against
+  // central differences of the same loss computed in double from those pixels, both input kinds.
+  test::TempDir tmp;
+  write_sparse_mnist(tmp.path(), "train", 100, 6);
+  write_sparse_mnist(tmp.path(), "t10k", 100, 7);
+  Config config = Config::defaults();
+  config.set_value("env.noise_ratio", 0.6);
+  config.set_value("env.random_start", true);
+  config.set_value("env.nb_steps", int64_t(4));
+  const Environment env = sparse_environment(config, tmp.path());
+  const PairTable& table = env.test_pairs();
+  const auto f = env.foreground(table, Split::test, 3, 14, 5);
+  ASSERT_TRUE(f.has_value() && f->noise);
+  const auto x = env.batch(table, Split::test, 3, 14, 5).x.to(torch::kFloat64);  // [S, T, B, P]
+  const int64_t S = x.size(0), TB = x.size(1) * x.size(2), P = x.size(3);
+  for (const bool shared : {false, true}) {
+    const int64_t M = shared ? 1 : S, R = 9, L = shared ? S * P : P;
+    const auto xd = shared ? x.permute({1, 2, 0, 3}).reshape({1, TB, L}) : x.reshape({S, TB, P});  // [M, T*B, L]
+    const auto g = torch::randn({M, R, TB}, torch::kFloat64);
+    auto w = (torch::randn({M, R, L}) * 0.1).requires_grad_(true);
+    const auto u = project_pixel_rows(w, *f, shared);
+    auto wd = w.detach().to(torch::kFloat64);
+    EXPECT_LT((u.to(torch::kFloat64) - torch::bmm(wd, xd.transpose(1, 2))).abs().max().item<double>(), 1e-4)
+        << (shared ? "shared" : "separate") << ", forward";
+    (u * g.to(torch::kFloat32)).sum().backward();
+    auto loss = [&] { return (torch::bmm(wd, xd.transpose(1, 2)) * g).sum().item<double>(); };
+    test::expect_central_differences(w.grad(), wd, loss, 3, 1e-4, shared ? "shared w" : "separate w");
   }
 }
 

@@ -10,9 +10,12 @@ namespace {
 // A byte's step in normalised pixels: pixel = byte * kPixelScale + kPixelBackground.
 constexpr float kPixelScale = float(1.0 / (255.0 * kPixelStd));
 
-void check_rows(const PairTable& table, int64_t begin, int64_t end) {
+void check_rows(const PairTable& table, int64_t begin, int64_t end, const PairTable* noise_source) {
   if (begin < 0 || end < begin || end > table.size)
     throw Error("env: batch rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside a table of " +
+                std::to_string(table.size));
+  if (noise_source && noise_source->size != table.size)
+    throw Error("env: the noise source table has " + std::to_string(noise_source->size) + " rows, the table " +
                 std::to_string(table.size));
 }
 
@@ -26,10 +29,7 @@ torch::Tensor table_rows(const std::vector<int64_t>& v, int64_t width, int64_t b
 Batch Environment::batch(const PairTable& table, Split split, int64_t begin, int64_t end, uint64_t noise_seed,
                          const PairTable* noise_source) const {
   const int64_t S = table.n_stimuli, B = end - begin, P = pixels();
-  check_rows(table, begin, end);
-  if (noise_source && noise_source->size != table.size)
-    throw Error("env: the noise source table has " + std::to_string(noise_source->size) + " rows, the table " +
-                std::to_string(table.size));
+  check_rows(table, begin, end, noise_source);
   // The normalised stimuli of a table's rows: [S, B, P].
   auto stimuli = [&](const PairTable& t) {
     auto x = torch::empty({S, B, P});
@@ -53,20 +53,75 @@ Batch Environment::batch(const PairTable& table, Split split, int64_t begin, int
   return b;
 }
 
-std::optional<ForegroundBatch> Environment::foreground(const PairTable& table, Split split, int64_t begin,
-                                                       int64_t end) const {
-  check_rows(table, begin, end);
-  if (spec().dynamic()) return std::nullopt;
+namespace {
+
+// The noise of `draw` for B tuples of S stimuli as pixels off the background (ForegroundNoise):
+// row o of the source is source_rows[o * S + s] for stimulus s.
+ForegroundNoise foreground_noise(const NoiseDraw& draw, const std::vector<kernels::PixelRow>& source_rows, int64_t B,
+                                 int64_t S, int64_t P) {
+  const int64_t T = draw.T;
+  ForegroundNoise n;
+  n.T = T;
+  n.B = B;
+  n.P = P;
+  n.starts = draw.starts;
+  for (const NoiseStep& step : draw.steps) n.k = std::max(n.k, step.k);
+  const int64_t k = n.k;
+  n.self.resize(size_t(T * B * S));
+  n.other.resize(size_t(T * B * S));
+  n.kept.assign(size_t(T * S * P), 0.0f);
+  n.keep.assign(size_t(S * T * k * P), 0);
+  n.borrower.assign(size_t(S * T * k * B), 0);
+  for (int64_t s = 0; s < S; ++s)
+    for (int64_t t = 0; t < T; ++t) {
+      const NoiseStep& step = draw.at(s, t);
+      for (int64_t b = 0; b < B; ++b) {
+        const float r = step.ratio[size_t(b)];
+        n.self[size_t((s * T + t) * B + b)] = 1.0f - r;
+        n.other[size_t((s * T + t) * B + b)] = step.k > 0 ? r / float(step.k) : 0.0f;
+      }
+      float* kept = n.kept.data() + (t * S + s) * P;
+      uint8_t* keep = n.keep.data() + (s * T + t) * k * P;
+      int32_t* borrower = n.borrower.data() + (s * T + t) * k * B;
+      for (int64_t j = 0; j < step.k; ++j)
+        for (int64_t p = 0; p < P; ++p) {
+          kept[p] += step.keep[size_t(j * P + p)];
+          keep[j * P + p] = step.keep[size_t(j * P + p)] != 0.0f;
+        }
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t j = 0; j < step.k; ++j) borrower[j * B + step.other[size_t(b * step.k + j)]] = int32_t(b);
+    }
+  // The source rows turned around, one stimulus after another.
+  n.start.assign(size_t(S * (P + 1)), 0);
+  for (int64_t s = 0; s < S; ++s)
+    kernels::pixel_columns(source_rows.data() + s, B, S, P, n.start.data() + s * (P + 1), n.source, n.value);
+  return n;
+}
+
+}  // namespace
+
+std::optional<ForegroundBatch> Environment::foreground(const PairTable& table, Split split, int64_t begin, int64_t end,
+                                                       uint64_t noise_seed, const PairTable* noise_source) const {
+  check_rows(table, begin, end, noise_source);
   ForegroundBatch f{end - begin, table.n_stimuli, pixels(), kPixelScale, {},
-                    table_rows(table.target, table.n_targets, begin, end)};
+                    table_rows(table.target, table.n_targets, begin, end), nullptr};
   std::vector<const PixelIndex*> index;
   for (int64_t s = 0; s < f.S; ++s) {
     index.push_back(&pixel_index(s, split));
     if (index.back()->dense()) return std::nullopt;
   }
-  f.rows.reserve(size_t(f.B * f.S));
-  for (int64_t i = begin; i < end; ++i)
-    for (int64_t s = 0; s < f.S; ++s) f.rows.push_back(index[size_t(s)]->row(table.image[size_t(i * f.S + s)]));
+  // Rows [begin, end) of a table, [B, S].
+  auto rows_of = [&](const PairTable& t) {
+    std::vector<kernels::PixelRow> rows;
+    rows.reserve(size_t(f.B * f.S));
+    for (int64_t i = begin; i < end; ++i)
+      for (int64_t s = 0; s < f.S; ++s) rows.push_back(index[size_t(s)]->row(t.image[size_t(i * f.S + s)]));
+    return rows;
+  };
+  f.rows = rows_of(table);
+  if (spec().dynamic())
+    f.noise = std::make_shared<const ForegroundNoise>(foreground_noise(draw_presentation(spec(), f.S, f.B, f.P, noise_seed),
+                               noise_source ? rows_of(*noise_source) : f.rows, f.B, f.S, f.P));
   return f;
 }
 

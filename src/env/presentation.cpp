@@ -3,7 +3,6 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <algorithm>
 #include <mutex>
-#include <vector>
 
 #include "runtime/kernels.hpp"
 
@@ -11,72 +10,103 @@ namespace modspec {
 
 namespace {
 
-// One step of structured noise for the B rows of x ([B, P] float), row b at ratio[b], made of
-// other rows of source; written to out [B, P].
-void noisy_rows(const torch::Tensor& x, const torch::Tensor& source, const std::vector<float>& ratio,
-                int64_t n_samples, torch::Generator& gen, float* out) {
-  const int64_t B = x.size(0), P = x.size(1);
-  const int64_t k = std::min<int64_t>(n_samples, B - 1);  // a batch of one has no other sample to borrow from
-  // The k other samples of row b: the k rows after b in a random cyclic order, so they are
-  // distinct, never b itself, and a uniformly random k-subset of the others for each row.
-  const auto order = torch::randperm(B, gen, torch::kInt64);
-  const auto* ord = order.data_ptr<int64_t>();
-  std::vector<int64_t> position(static_cast<size_t>(B)), other(static_cast<size_t>(B * k));
-  for (int64_t i = 0; i < B; ++i) position[size_t(ord[i])] = i;
+// One step's draws for rows at `ratio`, P pixels each, straight from the generator's 64-bit draws
+// (LibTorch's randperm and rand would cost more operator calls than the draws themselves).
+NoiseStep draw_step(std::vector<float> ratio, int64_t n_samples, int64_t P, at::CPUGeneratorImpl& gen) {
+  NoiseStep step;
+  const int64_t B = int64_t(ratio.size());
+  step.ratio = std::move(ratio);
+  if (std::all_of(step.ratio.begin(), step.ratio.end(), [](float r) { return r == 0.0f; })) return step;
+  step.k = std::min<int64_t>(n_samples, B - 1);  // a batch of one has no other sample to borrow from
+  if (step.k == 0) return step;
+  // The k other samples of row b: the k rows after b in a random cyclic order (Fisher-Yates), so
+  // they are distinct, never b itself, and a uniformly random k-subset of the others for each row.
+  std::vector<int64_t> order(static_cast<size_t>(B)), position(static_cast<size_t>(B));
+  for (int64_t i = 0; i < B; ++i) order[size_t(i)] = i;
+  for (int64_t i = B - 1; i > 0; --i) std::swap(order[size_t(i)], order[gen.random64() % uint64_t(i + 1)]);
+  for (int64_t i = 0; i < B; ++i) position[size_t(order[size_t(i)])] = i;
+  step.other.resize(size_t(B * step.k));
   for (int64_t b = 0; b < B; ++b)
-    for (int64_t j = 0; j < k; ++j) other[size_t(b * k + j)] = ord[(position[size_t(b)] + j + 1) % B];
-  uint64_t key = 0;
-  {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    key = at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
+    for (int64_t j = 0; j < step.k; ++j)
+      step.other[size_t(b * step.k + j)] = order[size_t((position[size_t(b)] + j + 1) % B)];
+  // Pixel p of the j-th borrowed sample is kept with probability 1 / noise_samples, to 16 bits
+  // (0.199997 for 5): each 64-bit draw decides four pixels.
+  const uint64_t threshold = std::min<uint64_t>(65536, uint64_t(65536.0 / double(n_samples) + 0.5));
+  step.keep.resize(size_t(step.k * P));
+  uint64_t bits = 0;
+  for (size_t i = 0; i < step.keep.size(); ++i) {
+    if (i % 4 == 0) bits = gen.random64();
+    step.keep[i] = (bits & 0xffffu) < threshold ? 1.0f : 0.0f;
+    bits >>= 16;
   }
-  const uint32_t threshold = std::min<uint32_t>(65536, uint32_t(65536.0 / double(n_samples) + 0.5));
-  kernels::mix_structured_noise(B, P, k, other.data(), ratio.data(), x.data_ptr<float>(), source.data_ptr<float>(),
-                                threshold, key, out);
+  return step;
+}
+
+// One step of rows x [B, P] mixed with the noise of `step`, made of rows of source; to out [B, P].
+void mix(const NoiseStep& step, const float* x, const float* source, int64_t B, int64_t P, float* out) {
+  kernels::mix_structured_noise(B, P, step.k, step.other.data(), step.ratio.data(), x, source, step.keep.data(), out);
 }
 
 torch::Tensor as_float(const torch::Tensor& t) { return t.to(torch::kFloat32).contiguous(); }
 
 }  // namespace
 
+NoiseDraw draw_presentation(const EnvSpec& spec, int64_t S, int64_t B, int64_t P, uint64_t seed) {
+  NoiseDraw draw;
+  draw.S = S;
+  draw.T = spec.nb_steps;
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  auto& gen = *at::check_generator<at::CPUGeneratorImpl>(generator);
+  draw.starts = spec.random_start ? torch::randint(1, draw.T - 1, {B, S}, generator, torch::kInt64)
+                                  : torch::zeros({B, S}, torch::kInt64);
+  const auto* starts = draw.starts.data_ptr<int64_t>();
+  draw.steps.reserve(size_t(S * draw.T));
+  for (int64_t s = 0; s < S; ++s)
+    for (int64_t t = 0; t < draw.T; ++t) {
+      // A stimulus not yet on is pure noise (ratio 1); one that is on gets the spec's ratio.
+      std::vector<float> ratio(static_cast<size_t>(B));
+      for (int64_t b = 0; b < B; ++b)
+        ratio[size_t(b)] = spec.random_start && starts[b * S + s] > t ? 1.0f : float(spec.noise_ratio);
+      draw.steps.push_back(draw_step(std::move(ratio), spec.noise_samples, P, gen));
+    }
+  return draw;
+}
+
 torch::Tensor structured_noise(const torch::Tensor& x, double ratio, int64_t n_samples, torch::Generator& gen,
                                const torch::Tensor& source) {
   if (ratio == 0.0) return x;
   const auto xf = as_float(x);
+  const int64_t B = xf.size(0), P = xf.size(1);
+  NoiseStep step;
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    step = draw_step(std::vector<float>(size_t(B), float(ratio)), n_samples, P,
+                     *at::check_generator<at::CPUGeneratorImpl>(gen));
+  }
   auto out = torch::empty_like(xf);
-  noisy_rows(xf, source.defined() ? as_float(source) : xf, std::vector<float>(size_t(x.size(0)), float(ratio)),
-             n_samples, gen, out.data_ptr<float>());
+  mix(step, xf.data_ptr<float>(), (source.defined() ? as_float(source) : xf).data_ptr<float>(), B, P,
+      out.data_ptr<float>());
   return out.to(x.scalar_type());
 }
 
 Presented present(const torch::Tensor& clean, const EnvSpec& spec, uint64_t seed, const torch::Tensor& noise_source) {
-  const int64_t S = clean.size(0), B = clean.size(1), P = clean.size(2), T = spec.nb_steps;
+  const int64_t S = clean.size(0), B = clean.size(1), P = clean.size(2);
   Presented out;
-  out.starts = torch::zeros({B, S}, torch::kInt64);
   if (!spec.dynamic()) {
     out.x = clean.unsqueeze(1);
+    out.starts = torch::zeros({B, S}, torch::kInt64);
     return out;
   }
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  if (spec.random_start) out.starts = torch::randint(1, T - 1, {B, S}, gen, torch::kInt64);
+  const NoiseDraw draw = draw_presentation(spec, S, B, P, seed);
   const auto x = as_float(clean);
   const auto source = noise_source.defined() ? as_float(noise_source) : x;
-  const auto* starts = out.starts.data_ptr<int64_t>();
-  auto shown = torch::empty({S, T, B, P}, torch::kFloat32);
-  std::vector<float> ratio(static_cast<size_t>(B));
+  auto shown = torch::empty({S, draw.T, B, P}, torch::kFloat32);
   for (int64_t s = 0; s < S; ++s)
-    for (int64_t t = 0; t < T; ++t) {
-      // A stimulus not yet on is pure noise (ratio 1); one that is on gets the spec's ratio.
-      bool any = false;
-      for (int64_t b = 0; b < B; ++b) {
-        ratio[size_t(b)] = spec.random_start && starts[b * S + s] > t ? 1.0f : float(spec.noise_ratio);
-        any = any || ratio[size_t(b)] != 0.0f;
-      }
-      float* dst = shown.data_ptr<float>() + (s * T + t) * B * P;
-      if (any) noisy_rows(x[s], source[s], ratio, spec.noise_samples, gen, dst);
-      else std::copy_n(x[s].data_ptr<float>(), B * P, dst);
-    }
+    for (int64_t t = 0; t < draw.T; ++t)
+      mix(draw.at(s, t), x[s].data_ptr<float>(), source[s].data_ptr<float>(), B, P,
+          shown.data_ptr<float>() + (s * draw.T + t) * B * P);
   out.x = shown.to(clean.scalar_type());
+  out.starts = draw.starts;
   return out;
 }
 

@@ -26,8 +26,10 @@ torch::Tensor project_pixels(const torch::Tensor& w, const torch::Tensor& x, flo
 
 // The same product for tuples given by their pixels off the background (a ForegroundBatch), w
 // float32 on the CPU: shared, one block [1, R, S*P] that sees every stimulus; else block m
-// [R, P] sees stimulus m only (M = S). Returns [M, R, B], with a gradient to w (a fused node whose
-// backward is written by hand).
+// [R, P] sees stimulus m only (M = S). Returns [M, R, T*B] (T = x.steps(), column t*B + b), with a
+// gradient to w (a fused node whose backward is written by hand). A noisy presentation's noise is
+// multiplied over the pixels its borrowed samples keep off the background, the stimuli themselves
+// once for all steps.
 torch::Tensor project_pixel_rows(const torch::Tensor& w, const ForegroundBatch& x, bool shared);
 
 }  // namespace modspec

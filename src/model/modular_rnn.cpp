@@ -255,7 +255,7 @@ torch::Tensor ModularRNNImpl::project_inputs(const StackWeights& weights, const 
   if (x.S != arch_.n_stimuli || x.P != arch_.pixels)
     throw Error("network input has the wrong shape for this architecture");
   const auto [w, b] = input_blocks(weights);
-  return (project_pixel_rows(w, x, arch_.shared_input) + b).view({M_ * K_, G_ * N_, x.B});
+  return (project_pixel_rows(w, x, arch_.shared_input) + b).view({M_ * K_, G_ * N_, x.steps() * x.B});
 }
 
 torch::Tensor ModularRNNImpl::project(const ForegroundBatch& x) const { return project_inputs(weights(), x); }

@@ -118,7 +118,7 @@ class ModularRNNImpl : public torch::nn::Module {
   NetworkState named_tensors() const;
 
  private:
-  torch::Tensor project_inputs(const StackWeights& w, const ForegroundBatch& x) const;  // -> [M*K, G*N, B]
+  torch::Tensor project_inputs(const StackWeights& w, const ForegroundBatch& x) const;  // -> [M*K, G*N, T*B]
   // loss() from the projection u of B tuples, on the first J targets that `targets` ([B, J], or
   // [K, B, J] with labels of each network's own) holds.
   torch::Tensor loss_projected(const StackWeights& w, const torch::Tensor& u, int64_t B, const torch::Tensor& targets);

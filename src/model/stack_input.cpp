@@ -5,10 +5,11 @@ namespace modspec {
 StackInput::StackInput(const ModularRNNImpl& stack, const Environment& env, const PairTable& table, Split split,
                        int64_t begin, int64_t end, uint64_t noise_seed, const PairTable* noise_source)
     : size_(end - begin) {
-  if (stack.reads_foreground()) foreground_ = env.foreground(table, split, begin, end);
+  if (stack.reads_foreground()) foreground_ = env.foreground(table, split, begin, end, noise_seed, noise_source);
   if (foreground_) {
     targets_ = foreground_->targets;
-    starts_ = torch::zeros({size_, table.n_stimuli}, torch::kInt64);  // static: every stimulus from step 0
+    // Static: every stimulus from step 0.
+    starts_ = foreground_->noise ? foreground_->noise->starts : torch::zeros({size_, table.n_stimuli}, torch::kInt64);
     return;
   }
   const auto device = stack.parameters()[0].device();

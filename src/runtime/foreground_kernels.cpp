@@ -34,7 +34,85 @@ void product(const float* x, bool by_tuple, int64_t rows, int64_t L, float backg
   baseline::product(x, by_tuple, rows, L, background, a, R, out);
 }
 
+// The kept noise of x listed tuple by tuple, rows [T B]: a count of each tuple's entries over the
+// kept (step, sample, pixel) triples, then the same walk filling them in.
+void list_borrowed_pixels(const BorrowedPixels& x, std::vector<PixelRow>& rows, std::vector<uint16_t>& pixel,
+                          std::vector<uint8_t>& value) {
+  const int64_t columns = x.T * x.B;
+  std::vector<int64_t> next(size_t(columns + 1), 0);
+  auto walk = [&](auto&& visit) {
+    for (int64_t tj = 0; tj < x.T * x.k; ++tj) {
+      const uint8_t* keep = x.keep + tj * x.L;
+      const int32_t* to = x.borrower + tj * x.B;
+      const int64_t column0 = (tj / x.k) * x.B;
+      for (int64_t l = 0; l < x.L; ++l)
+        if (keep[l])
+          for (int64_t e = x.start[l]; e < x.start[l + 1]; ++e) visit(column0 + to[x.source[e]], l, e);
+    }
+  };
+  walk([&](int64_t c, int64_t, int64_t) { ++next[size_t(c + 1)]; });
+  for (int64_t c = 0; c < columns; ++c) next[size_t(c + 1)] += next[size_t(c)];
+  pixel.resize(size_t(next[size_t(columns)]));
+  value.resize(pixel.size());
+  rows.resize(size_t(columns));
+  for (int64_t c = 0; c < columns; ++c)
+    rows[size_t(c)] = {pixel.data() + next[size_t(c)], value.data() + next[size_t(c)], next[size_t(c + 1)] - next[size_t(c)]};
+  walk([&](int64_t c, int64_t l, int64_t e) {
+    const int64_t at = next[size_t(c)]++;
+    pixel[size_t(at)] = uint16_t(l);
+    value[size_t(at)] = x.value[e];
+  });
+}
+
+// The forward through the kept noise listed tuple by tuple, by `rows_product` (a build of
+// project_pixel_rows).
+void project_listed(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u,
+                    void (*rows_product)(const PixelRow*, int64_t, int64_t, int64_t, float, float, const float*, int64_t,
+                                         float*)) {
+  thread_local std::vector<PixelRow> rows;
+  thread_local std::vector<uint16_t> pixel;
+  thread_local std::vector<uint8_t> value;
+  list_borrowed_pixels(x, rows, pixel, value);
+  rows_product(rows.data(), x.T * x.B, 1, x.L, scale, 0.0f, w, R, u);
+}
+
 }  // namespace
+
+void pixel_columns(const PixelRow* rows, int64_t count, int64_t stride, int64_t P, int64_t* start,
+                   std::vector<int32_t>& row, std::vector<uint8_t>& value) {
+  // Each pixel's entries counted, then filled in row order. The rows' images lie anywhere in a
+  // large index: the count fetches a few ahead. A row's fields are read into locals first: the
+  // counts' stores could otherwise alias them.
+  constexpr int64_t kAhead = 4;
+  std::fill(start, start + P + 1, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    if (i + kAhead < count) {
+      const PixelRow& ahead = rows[(i + kAhead) * stride];
+      for (int64_t q = 0; q < ahead.count; q += 32) __builtin_prefetch(ahead.pixel + q);
+      for (int64_t q = 0; q < ahead.count; q += 64) __builtin_prefetch(ahead.value + q);
+    }
+    const uint16_t* pixel = rows[i * stride].pixel;
+    const int64_t n = rows[i * stride].count;
+    for (int64_t q = 0; q < n; ++q) ++start[pixel[q] + 1];
+  }
+  start[0] = int64_t(row.size());
+  for (int64_t p = 0; p < P; ++p) start[p + 1] += start[p];
+  row.resize(size_t(start[P]));
+  value.resize(size_t(start[P]));
+  int32_t* rows_out = row.data();
+  uint8_t* values = value.data();
+  std::vector<int64_t> next(start, start + P);
+  for (int64_t i = 0; i < count; ++i) {
+    const uint16_t* pixel = rows[i * stride].pixel;
+    const uint8_t* bytes = rows[i * stride].value;
+    const int64_t n = rows[i * stride].count;
+    for (int64_t q = 0; q < n; ++q) {
+      const int64_t e = next[size_t(pixel[q])]++;
+      rows_out[e] = int32_t(i);
+      values[e] = bytes[q];
+    }
+  }
+}
 
 void project_pixel_rows(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
                         const float* w, int64_t R, float* u) {
@@ -60,6 +138,31 @@ void project_pixel_rows_backward_baseline(const PixelRow* rows, int64_t B, int64
 void project_pixel_rows_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
                                  const float* w, int64_t R, float* u) {
   baseline::pixel_rows_product(rows, B, S, P, scale, background, w, R, u);
+}
+
+void project_borrowed_pixels(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u) {
+  if (R > kBorrowedScatterOutputs) return project_listed(x, scale, w, R, u, project_pixel_rows);
+#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
+  if (cpu_has_avx2_fma()) return avx2::borrowed_product(x, /*forward=*/true, scale, w, R, u);
+#endif
+  baseline::borrowed_product(x, /*forward=*/true, scale, w, R, u);
+}
+
+void project_borrowed_pixels_backward(const BorrowedPixels& x, float scale, const float* g, int64_t R, float* gw) {
+#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
+  if (cpu_has_avx2_fma()) return avx2::borrowed_product(x, /*forward=*/false, scale, g, R, gw);
+#endif
+  baseline::borrowed_product(x, /*forward=*/false, scale, g, R, gw);
+}
+
+void project_borrowed_pixels_baseline(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u) {
+  if (R > kBorrowedScatterOutputs) return project_listed(x, scale, w, R, u, project_pixel_rows_baseline);
+  baseline::borrowed_product(x, /*forward=*/true, scale, w, R, u);
+}
+
+void project_borrowed_pixels_backward_baseline(const BorrowedPixels& x, float scale, const float* g, int64_t R,
+                                               float* gw) {
+  baseline::borrowed_product(x, /*forward=*/false, scale, g, R, gw);
 }
 
 int64_t count_off_background(const float* x, int64_t n, float background) {

@@ -19,6 +19,7 @@
 // u and g [R, B] (outputs before tuples, as the recurrence reads them), gw [R, P].
 #pragma once
 #include <cstdint>
+#include <vector>
 
 namespace modspec::kernels {
 
@@ -55,7 +56,40 @@ void project_pixel_rows(const PixelRow* rows, int64_t B, int64_t S, int64_t P, f
 void project_pixel_rows_backward(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
                                  const float* g, int64_t R, float* gw);
 
-// The same four, always through the baseline x86-64 build: the one a CPU without AVX2 and FMA
+// `count` rows of P pixels (row i is rows[i * stride]) turned around into each pixel's entries:
+// pixel p's are [start[p], start[p + 1]) of row (the row's number i) and value (its byte), in row
+// order, appended to row and value (start [P + 1], offsets into them, overwritten).
+void pixel_columns(const PixelRow* rows, int64_t count, int64_t stride, int64_t P, int64_t* start,
+                   std::vector<int32_t>& row, std::vector<uint8_t>& value);
+
+// A noisy presentation's kept noise for one stimulus (env/environment.hpp, ForegroundNoise),
+// without listing it: the batch's B source rows by pixel, and per step t and borrowed sample j
+// which pixels it keeps and which tuple borrows each row. With o_tj(b) the j-th row tuple b
+// borrows at step t, the noise of column t B + b is
+//   f(t B + b, l) = sum_{j < k: keep[t, j, l]} byte of row o_tj(b) at l
+// (zero past a step's own k, where the keep rows are zero).
+struct BorrowedPixels {
+  int64_t L = 0, B = 0, T = 0, k = 0;  // pixels, rows (tuples and sources alike), steps, samples per tuple
+  const int64_t* start = nullptr;      // [L + 1]: pixel l's entries [start[l], start[l + 1]) of source and value
+  const int32_t* source = nullptr;     // the source row of each entry
+  const uint8_t* value = nullptr;      // its byte
+  const uint8_t* keep = nullptr;       // [T, k, L] 1 where the j-th borrowed sample keeps pixel l at step t
+  const int32_t* borrower = nullptr;   // [T, k, B] the tuple that borrows row o as its j-th sample at step t
+};
+
+// u [R, T B] = scale * w f^T, w [R, L]: u[i, c] = scale * sum_l w[i, l] f(c, l). Up to
+// kBorrowedScatterOutputs outputs, each pixel's entries are added into their tuples' sums (a
+// store per multiply-add); past that, when w is several panels of outputs wide, the entries are
+// first listed tuple by tuple (a counting sort of the kept entries, once for all panels) and
+// multiplied as PixelRows, whose sums stay in registers.
+inline constexpr int64_t kBorrowedScatterOutputs = 56;
+void project_borrowed_pixels(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u);
+
+// Its weight gradient, gw [R, L] = scale * g f for g [R, T B] (gw overwritten):
+//   gw[i, l] = scale * sum_c g[i, c] f(c, l).
+void project_borrowed_pixels_backward(const BorrowedPixels& x, float scale, const float* g, int64_t R, float* gw);
+
+// The same six, always through the baseline x86-64 build: the one a CPU without AVX2 and FMA
 // runs, so that the tests check it on any machine.
 void project_foreground_baseline(const float* x, int64_t B, int64_t P, float background, const float* w, int64_t R,
                                  float* u);
@@ -65,5 +99,8 @@ void project_pixel_rows_baseline(const PixelRow* rows, int64_t B, int64_t S, int
                                  const float* w, int64_t R, float* u);
 void project_pixel_rows_backward_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale,
                                           float background, const float* g, int64_t R, float* gw);
+void project_borrowed_pixels_baseline(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u);
+void project_borrowed_pixels_backward_baseline(const BorrowedPixels& x, float scale, const float* g, int64_t R,
+                                               float* gw);
 
 }  // namespace modspec::kernels

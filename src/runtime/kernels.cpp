@@ -234,54 +234,18 @@ MODSPEC_CLONES void gather_bytes(const uint8_t* const* rows, int64_t count, int6
   }
 }
 
-namespace {
-
-// A 32-bit integer hash with full avalanche (two rounds of xor-shift-multiply, Wellons'
-// "lowbias32" constants), keyed by both halves of a 64-bit key.
-inline uint32_t noise_hash(uint32_t index, uint32_t key_lo, uint32_t key_hi) {
-  uint32_t h = index ^ key_hi;
-  h ^= h >> 16;
-  h *= 0x7feb352du;
-  h ^= h >> 15;
-  h *= 0x846ca68bu;
-  h ^= h >> 16;
-  h += key_lo;
-  h ^= h >> 16;
-  h *= 0x7feb352du;
-  h ^= h >> 15;
-  h *= 0x846ca68bu;
-  h ^= h >> 16;
-  return h;
-}
-
-}  // namespace
-
 MODSPEC_CLONES void mix_structured_noise(int64_t B, int64_t P, int64_t k, const int64_t* other, const float* ratio,
-                                         const float* x, const float* src, uint32_t threshold, uint64_t key,
-                                         float* out) {
-  const uint32_t key_lo = uint32_t(key), key_hi = uint32_t(key >> 32);
-  const float inv_k = 1.0f / float(k);
-  const int64_t half = (P + 1) / 2;
+                                         const float* x, const float* src, const float* keep, float* out) {
   for (int64_t b = 0; b < B; ++b) {
-    const float keep_x = 1.0f - ratio[b], per_sample = ratio[b] * inv_k;
+    const float keep_x = 1.0f - ratio[b], per_sample = k > 0 ? ratio[b] / float(k) : 0.0f;
     float* __restrict o = out + b * P;
     const float* __restrict xb = x + b * P;
     for (int64_t p = 0; p < P; ++p) o[p] = keep_x * xb[p];
+    if (per_sample == 0.0f) continue;
     for (int64_t j = 0; j < k; ++j) {
       const float* __restrict row = src + other[b * k + j] * P;
-      const uint32_t base = uint32_t((b * k + j) * half);
-      // One hash serves two pixels, p (its low 16 bits) and p + half (its high 16 bits): the
-      // hash is most of this loop's work. The kept bit multiplies rather than branches: a branch
-      // would be mispredicted on about one pixel in k, and would stop the loop from vectorizing.
-      for (int64_t p = 0; p < P - half; ++p) {
-        const uint32_t h = noise_hash(base + uint32_t(p), key_lo, key_hi);
-        o[p] += per_sample * row[p] * float((h & 0xffffu) < threshold);
-        o[p + half] += per_sample * row[p + half] * float((h >> 16) < threshold);
-      }
-      if (P % 2 == 1) {
-        const int64_t p = half - 1;
-        o[p] += per_sample * row[p] * float((noise_hash(base + uint32_t(p), key_lo, key_hi) & 0xffffu) < threshold);
-      }
+      const float* __restrict kept = keep + j * P;
+      for (int64_t p = 0; p < P; ++p) o[p] += per_sample * kept[p] * row[p];
     }
   }
 }

@@ -72,14 +72,11 @@ void competitive_softmax_backward(int64_t M, int64_t K, int64_t B, int64_t C, co
 void gather_bytes(const uint8_t* const* rows, int64_t count, int64_t n, float scale, float shift, float* out);
 
 // Structured noise mixed into a batch (env/presentation.hpp), B rows of P pixels:
-//   out[b, p] = (1 - r_b) x[b, p] + (r_b / k) sum_{j<k} src[other[b*k + j], p] keep(b, j, p)
-// where keep(b, j, p) = [16 bits of hash(key, (b*k + j)*H + p mod H) < threshold], H = ceil(P/2):
-// pixel p < H takes the low 16 bits, pixel p >= H the high 16 bits of the same hash, so one hash
-// decides two pixels and a pixel of a borrowed row is kept with probability threshold / 65536.
-// The hash is counter-based (a pure function of key and index, 32-bit lanes), so the loop
-// vectorizes and a key gives the same noise on every machine.
+//   out[b, p] = (1 - r_b) x[b, p] + (r_b / k) sum_{j<k} keep[j, p] src[other[b*k + j], p]
+// with keep [k, P] zeros and ones (the pixels each borrowed sample keeps, the same for every row);
+// k = 0 leaves (1 - r_b) x.
 void mix_structured_noise(int64_t B, int64_t P, int64_t k, const int64_t* other, const float* ratio, const float* x,
-                          const float* src, uint32_t threshold, uint64_t key, float* out);
+                          const float* src, const float* keep, float* out);
 
 // One AdamW step over n values (torch.optim.AdamW's update, step t >= 1, gradient g):
 //   m <- beta1 m + (1 - beta1) g
