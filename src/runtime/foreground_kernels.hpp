@@ -24,7 +24,8 @@
 namespace modspec::kernels {
 
 // Skipping the background pays when at most this fraction of the pixels is off it: digits are
-// about 19% (Fashion-MNIST's clothes about half, noisy inputs nearly all).
+// about 19% (Fashion-MNIST's clothes about half, a batch of noisy pixels nearly all: noisy
+// presentations are projected from their images instead, BorrowedPixels below).
 inline constexpr double kForegroundMaxDensity = 0.25;
 
 // The number of the n values of x that differ from `background`.
