@@ -90,8 +90,8 @@ struct PixelRowsProjection : torch::autograd::Function<PixelRowsProjection> {
 };
 
 // A noisy presentation's tuples, given by their pixels off the background (ForegroundNoise), kept
-// alive by the node below for its backward: the PixelRows point into the environment's index and
-// into `noise`.
+// alive by the node below for its backward: the PixelRows point into the environment's index, which
+// outlives the step, and the noise is shared with the batch it came from.
 struct NoisyRows : torch::CustomClassHolder {
   std::vector<kernels::PixelRow> rows;  // [B, S] the stimuli themselves
   std::shared_ptr<const ForegroundNoise> noise;
