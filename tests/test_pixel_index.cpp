@@ -257,7 +257,9 @@ TEST(ForegroundBatch, StatesEqualThoseOfTheBatchOfPixels) {
         const Batch b = env.batch(table, Split::test, begin, end, 17, noise_source);
         EXPECT_TRUE(torch::equal(f->targets, b.targets));
         EXPECT_EQ(f->steps(), b.x.size(1)) << where;
-        if (f->noise) EXPECT_TRUE(torch::equal(f->noise->starts, b.starts)) << where;
+        if (f->noise) {
+          EXPECT_TRUE(torch::equal(f->noise->starts, b.starts)) << where;
+        }
         const auto sparse = stack.forward(*f, true), dense = stack.forward(b.x, true);
         ASSERT_EQ(sparse.states.size(), dense.states.size());
         for (size_t t = 0; t < dense.states.size(); ++t)
