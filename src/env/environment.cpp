@@ -58,13 +58,14 @@ namespace {
 // The noise of `draw` for B tuples of S stimuli as pixels off the background (ForegroundNoise):
 // row o of the source is source_rows[o * S + s] for stimulus s.
 ForegroundNoise foreground_noise(const NoiseDraw& draw, const std::vector<kernels::PixelRow>& source_rows, int64_t B,
-                                 int64_t S, int64_t P) {
+                                 int64_t S, int64_t P, bool source_is_batch) {
   const int64_t T = draw.T;
   ForegroundNoise n;
   n.T = T;
   n.B = B;
   n.P = P;
   n.starts = draw.starts;
+  n.source_is_batch = source_is_batch;
   for (const NoiseStep& step : draw.steps) n.k = std::max(n.k, step.k);
   const int64_t k = n.k;
   n.self.resize(size_t(T * B * S));
@@ -80,7 +81,7 @@ ForegroundNoise foreground_noise(const NoiseDraw& draw, const std::vector<kernel
         n.self[size_t((s * T + t) * B + b)] = 1.0f - r;
         n.other[size_t((s * T + t) * B + b)] = step.k > 0 ? r / float(step.k) : 0.0f;
       }
-      float* kept = n.kept.data() + (t * S + s) * P;
+      float* kept = n.kept.data() + (s * T + t) * P;
       uint8_t* keep = n.keep.data() + (s * T + t) * k * P;
       int32_t* borrower = n.borrower.data() + (s * T + t) * k * B;
       for (int64_t j = 0; j < step.k; ++j)
@@ -121,7 +122,7 @@ std::optional<ForegroundBatch> Environment::foreground(const PairTable& table, S
   f.rows = rows_of(table);
   if (spec().dynamic())
     f.noise = std::make_shared<const ForegroundNoise>(foreground_noise(draw_presentation(spec(), f.S, f.B, f.P, noise_seed),
-                               noise_source ? rows_of(*noise_source) : f.rows, f.B, f.S, f.P));
+                               noise_source ? rows_of(*noise_source) : f.rows, f.B, f.S, f.P, !noise_source));
   return f;
 }
 

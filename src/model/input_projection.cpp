@@ -136,7 +136,7 @@ struct NoisyPixelRowsProjection : torch::autograd::Function<NoisyPixelRowsProjec
         kernels::project_borrowed_pixels(noise.borrowed(s), x->scale, ws.data(), R, noise_u.data());
         for (int64_t j = 0; j < R; ++j)
           for (int64_t t = 0; t < T; ++t) {
-            const float* kept = noise.kept.data() + (t * x->S + s) * P;
+            const float* kept = noise.kept.data() + (s * T + t) * P;
             float sum = 0.0f;
             for (int64_t p = 0; p < P; ++p) sum += ws[size_t(j * P + p)] * kept[p];
             kept_u[size_t(j * T + t)] = kPixelBackground * sum;
@@ -185,15 +185,21 @@ struct NoisyPixelRowsProjection : torch::autograd::Function<NoisyPixelRowsProjec
             }
             kept_g[size_t(j * T + t)] = kPixelBackground * sum;
           }
-        kernels::project_pixel_rows_backward(stimulus_rows(x, s).data(), B, 1, P, x.scale, kPixelBackground,
-                                             self_g.data(), R, self_gw.data());
+        // The stimuli's own part; their rows are already turned around when they lend the noise.
+        if (noise.source_is_batch)
+          kernels::project_pixel_columns_backward(noise.start.data() + s * (P + 1), noise.source.data(),
+                                                  noise.value.data(), P, B, x.scale, kPixelBackground, self_g.data(),
+                                                  R, self_gw.data());
+        else
+          kernels::project_pixel_rows_backward(stimulus_rows(x, s).data(), B, 1, P, x.scale, kPixelBackground,
+                                               self_g.data(), R, self_gw.data());
         kernels::project_borrowed_pixels_backward(noise.borrowed(s), x.scale, noise_g.data(), R, noise_gw.data());
         const int64_t column0 = x.shared ? s * P : 0;
         for (int64_t j = 0; j < R; ++j) {
           float* out = gw.data_ptr<float>() + (m * R + j) * L + column0;
           for (int64_t p = 0; p < P; ++p) out[p] = self_gw[size_t(j * P + p)] + noise_gw[size_t(j * P + p)];
           for (int64_t t = 0; t < T; ++t) {
-            const float* kept = noise.kept.data() + (t * x.S + s) * P;
+            const float* kept = noise.kept.data() + (s * T + t) * P;
             const float k = kept_g[size_t(j * T + t)];
             for (int64_t p = 0; p < P; ++p) out[p] += k * kept[p];
           }

@@ -8,7 +8,7 @@ StackInput::StackInput(const ModularRNNImpl& stack, const Environment& env, cons
   if (stack.reads_foreground()) foreground_ = env.foreground(table, split, begin, end, noise_seed, noise_source);
   if (foreground_) {
     targets_ = foreground_->targets;
-    // Static: every stimulus from step 0.
+    // A static presentation shows every stimulus from step 0.
     starts_ = foreground_->noise ? foreground_->noise->starts : torch::zeros({size_, table.n_stimuli}, torch::kInt64);
     return;
   }

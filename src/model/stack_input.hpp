@@ -2,8 +2,9 @@
 // principle 7): on a CPU stack of float weights, tuples of mostly-background images by their pixels
 // off the background, with a dynamic presentation's noise as the pixels it keeps off the background
 // (Environment::foreground, no batch of pixels); anything else as its batch of pixels on the
-// stack's device (Environment::batch). Both show the same noise for the same seed. Training steps, test accuracy, the measures' states and the
-// weight masks all read their rows through it, so the choice is made here alone.
+// stack's device (Environment::batch). Both show the same noise for the same seed. Training steps,
+// test accuracy, the measures' states and the weight masks all read their rows through it, so the
+// choice is made here alone.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -140,6 +140,14 @@ void project_pixel_rows_baseline(const PixelRow* rows, int64_t B, int64_t S, int
   baseline::pixel_rows_product(rows, B, S, P, scale, background, w, R, u);
 }
 
+void project_pixel_columns_backward(const int64_t* start, const int32_t* row, const uint8_t* value, int64_t P,
+                                    int64_t B, float scale, float background, const float* g, int64_t R, float* gw) {
+#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
+  if (cpu_has_avx2_fma()) return avx2::pixel_columns_backward({start, row, value, P}, B, scale, background, g, R, gw);
+#endif
+  baseline::pixel_columns_backward({start, row, value, P}, B, scale, background, g, R, gw);
+}
+
 void project_borrowed_pixels(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u) {
   if (R > kBorrowedScatterOutputs) return project_listed(x, scale, w, R, u, project_pixel_rows);
 #ifdef MODSPEC_HAVE_AVX2_FOREGROUND

@@ -63,6 +63,11 @@ void project_pixel_rows_backward(const PixelRow* rows, int64_t B, int64_t S, int
 void pixel_columns(const PixelRow* rows, int64_t count, int64_t stride, int64_t P, int64_t* start,
                    std::vector<int32_t>& row, std::vector<uint8_t>& value);
 
+// project_pixel_rows_backward for one stimulus (S = 1) of B rows already turned around by
+// pixel_columns (start, row, value): the same gw [R, P], without turning them around again.
+void project_pixel_columns_backward(const int64_t* start, const int32_t* row, const uint8_t* value, int64_t P,
+                                    int64_t B, float scale, float background, const float* g, int64_t R, float* gw);
+
 // A noisy presentation's kept noise for one stimulus (env/environment.hpp, ForegroundNoise),
 // without listing it: the batch's B source rows by pixel, and per step t and borrowed sample j
 // which pixels it keeps and which tuple borrows each row. With o_tj(b) the j-th row tuple b
