@@ -71,6 +71,47 @@ TEST(WeightMasks, StraightThroughGradientIsTheRelaxedMasksFiniteDifference) {
     }
 }
 
+// On the CPU in float, apply() is one autograd node (StraightThroughMask): its masked weights and
+// its scores' gradient must be those of apply_mask at hard + relaxation - relaxation.detach(), the
+// composition whose gradient the test above checks, for both methods and scopes.
+TEST(WeightMasks, FusedStraightThroughEqualsTheOperators) {
+  for (bool gumbel : {false, true})
+    for (bool all_weights : {false, true})
+      for (Readout readout : {Readout::separate, Readout::shared}) {
+        ModularRNN net(small_arch(readout), std::vector<NetworkSpec>{{4, 0.5, 0, 1}, {3, 0.4, 0, 2}});
+        for (auto& p : net->parameters()) p.requires_grad_(false);
+        MaskSettings s;
+        s.gumbel = gumbel;
+        s.all_weights = all_weights;
+        s.keep = 0.3;
+        MaskedWeights masks(*net, s);
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(7);
+        masks.draw_noise(gen);
+        torch::manual_seed(3);
+        const auto x = torch::randn({2, 1, 9, 6});
+        const StackWeights w = net->weights();
+        const std::string name = std::string(gumbel ? "gumbel" : "top_k") + (all_weights ? " all" : "");
+        auto run = [&](bool fused) {
+          masks.parameters().mutable_grad() = torch::Tensor();
+          const auto relaxed = masks.relaxation();
+          const auto masked = fused ? masks.apply(w) : masks.apply_mask(w, masks.hard() + relaxed - relaxed.detach());
+          net->forward_with(masked, x).logits[0].pow(2).sum().backward();
+          return std::make_pair(masked, masks.parameters().grad().clone());
+        };
+        const auto [fused, fused_grad] = run(true);
+        const auto [ops, ops_grad] = run(false);
+        // The composition's mask is hard + r - r in float: one within rounding, where the node's is exact.
+        for (const auto& p : net->parameter_names())
+          EXPECT_TRUE(torch::allclose(const_cast<StackWeights&>(fused).at(p), const_cast<StackWeights&>(ops).at(p),
+                                      1e-6, 1e-7))
+              << name << " " << p;
+        EXPECT_LT((fused_grad - ops_grad).abs().max().item<double>(), 1e-6 * ops_grad.abs().max().item<double>())
+            << name;
+        EXPECT_GT(fused_grad.abs().max().item<double>(), 0.0) << name;
+        EXPECT_GT(masks.hard().sum().item<double>(), 0.0) << name;
+      }
+}
+
 // train_masks projects the inputs once per network and repeats the projection for the network's
 // replicas (replicas_projection). The replicas' logits and the scores' gradients must be those of
 // each replica projecting the inputs itself, for every cell and readout, padded stacks, static and

@@ -39,18 +39,4 @@ int64_t ReadoutLayout::module_lanes(const torch::Tensor& cache, const torch::Ten
   return rows_per_input;
 }
 
-int64_t ReadoutLayout::joint_lanes(const torch::Tensor& cache, const torch::Tensor& rows,
-                                   std::vector<float>& xt) const {
-  const int64_t n = cache.size(3), rows_per_input = (shared_over_steps ? T : 1) * rows.size(0);
-  const int64_t lanes = kernels::lanes_of(rows_per_input), block = M * n * lanes;
-  xt.resize(size_t(joint_inputs() * block));
-  // Input t per step, one shared; module m's states are its features [m n, (m + 1) n).
-  for (int64_t g = 0; g < joint_inputs(); ++g)
-    for (int64_t m = 0; m < M; ++m) {
-      const auto ptrs = row_pointers(cache, rows, m, g, shared_over_steps ? T : 1);
-      kernels::mlp_gather_to_lanes(ptrs.data(), rows_per_input, n, xt.data() + g * block + m * n * lanes);
-    }
-  return rows_per_input;
-}
-
 }  // namespace modspec

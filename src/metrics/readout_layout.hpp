@@ -37,12 +37,13 @@ struct ReadoutLayout {
     auto x = cache.index_select(2, rows).permute({0, 2, 1, 3}).reshape({T, rows.size(0), M * n});
     return shared_over_steps ? x.reshape({1, -1, M * n}) : x;
   }
-  // The same two put straight into the readout kernels' lanes (runtime/mlp_kernels.hpp), one
-  // block [d, lanes_of(rows)] per input, gathered from the cache [T, M, N, n] (float, on the
+  // The same put straight into the readout kernels' lanes (runtime/mlp_kernels.hpp), one block
+  // [n, lanes_of(rows)] per module input, gathered from the cache [T, M, N, n] (float, on the
   // CPU) without the copies above: xt is resized to hold them. Returns the rows each input has
-  // (B, or T*B shared).
+  // (B, or T*B shared). They are the joint inputs' lanes too: joint input t is module inputs
+  // (t, 0..M-1) side by side, and in lanes feature-major that is their blocks one after the other,
+  // [M*n, lanes_of(rows)], the same floats.
   int64_t module_lanes(const torch::Tensor& cache, const torch::Tensor& rows, std::vector<float>& xt) const;
-  int64_t joint_lanes(const torch::Tensor& cache, const torch::Tensor& rows, std::vector<float>& xt) const;
   // The digits those rows hold, one row per readout of an input: y_rows [B, S] -> [S, B], or
   // [S, T*B] repeated over the steps when shared.
   torch::Tensor labels(const torch::Tensor& y_rows) const {

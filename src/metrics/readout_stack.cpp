@@ -77,13 +77,16 @@ void ReadoutStack::train_step_lanes(const float* xt, int64_t N, const torch::Ten
 
 torch::Tensor ReadoutStack::predict(const torch::Tensor& x_in, int64_t ablated_blocks) const {
   const auto x = x_in.to(torch::kFloat32).contiguous();
-  const int64_t N = x.size(1), M = ablated_blocks, V = M > 0 ? 1 + M : 1;
   if (x.size(0) != G_ || x.size(2) != d_) throw Error("readout stack: inputs of the wrong shape");
+  return predict_lanes(in_lanes(x), x.size(1), ablated_blocks);
+}
+
+torch::Tensor ReadoutStack::predict_lanes(const float* xt, int64_t N, int64_t ablated_blocks) const {
+  const int64_t M = ablated_blocks, V = M > 0 ? 1 + M : 1;
   if (M < 0 || (M > 0 && d_ % M != 0))
     throw Error("readout stack: " + std::to_string(d_) + " inputs do not split into " + std::to_string(M) + " blocks");
   auto classes = torch::empty({L_, G_, V, Q_, N}, torch::kInt64);
   const kernels::MlpShape shape{N, d_, Q_, h_, C_};
-  const float* xt = in_lanes(x);
   const int64_t lanes = d_ * kernels::lanes_of(N);
   for (int64_t c = 0; c < L_; ++c)
     for (int64_t g = 0; g < G_; ++g) {

@@ -38,13 +38,16 @@ class ReadoutStack {
   // y: [L, Q, N] int64 (label set c's targets, the same for every input).
   void train_step(const torch::Tensor& x, const torch::Tensor& y);
   // The same step on inputs already in the kernels' lanes: G blocks [d, lanes_of(N)] at xt
-  // (ReadoutLayout::module_lanes, joint_lanes).
+  // (ReadoutLayout::module_lanes).
   void train_step_lanes(const float* xt, int64_t N, const torch::Tensor& y);
   // x: [G, N, d] -> the classes every readout picks, [L, G, Q, N] int64. With ablated_blocks
   // M > 0, also with each of M equal blocks of the d inputs set to zero (a module silenced, for
   // the ablation): [1 + M, L, G, Q, N], the input as it is first (runtime/mlp_kernels.hpp,
   // mlp_predict_ablated).
   torch::Tensor predict(const torch::Tensor& x, int64_t ablated_blocks = 0) const;
+  // The same on inputs already in the kernels' lanes, as train_step_lanes: the measures put the
+  // test tuples in lanes once and predict them after every epoch.
+  torch::Tensor predict_lanes(const float* xt, int64_t N, int64_t ablated_blocks = 0) const;
 
  private:
   int64_t L_, G_, Q_, d_, h_, C_;

@@ -35,10 +35,12 @@ std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train_in, const 
   std::optional<ReadoutStack> joint;
   if (ablation) joint.emplace(layout.joint_inputs(), S, seeds2, M * n, C, settings);
 
-  // Test inputs, built once for all label sets: all test tuples.
-  auto all_rows = torch::arange(test.size(2), torch::kInt64);
-  const auto x1_test = layout.module_inputs(test, all_rows);
-  const auto x2_test = ablation ? layout.joint_inputs(test, all_rows) : torch::Tensor();
+  // Test inputs in the kernels' lanes, built once for all label sets and epochs: all test tuples.
+  const auto test_cache = test.to(torch::kCPU, torch::kFloat32).contiguous();
+  const auto all_rows = torch::arange(test.size(2), torch::kInt64);
+  // The joint readouts read the module inputs' lanes too (ReadoutLayout::module_lanes).
+  std::vector<float> test_lanes;
+  const int64_t test_rows = layout.module_lanes(test_cache, all_rows, test_lanes);
   // Which test tuples label set c's readouts got right: classes [L, inputs, S, rows] -> per step.
   std::vector<torch::Tensor> y_test;  // [1, S, rows] per label set
   for (const auto& set : labels) y_test.push_back(layout.labels(set.test).unsqueeze(0));
@@ -53,7 +55,7 @@ std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train_in, const 
   std::vector<torch::Tensor> done1(labels.size(), torch::zeros({T * M * S}, torch::kBool)),
       done2(labels.size(), torch::zeros({T * S}, torch::kBool));
   auto gen_seed = derive_seed({settings.seed, kReadout, 3});
-  std::vector<float> lanes1, lanes2;  // a batch's inputs in the kernels' lanes
+  std::vector<float> lanes;  // a batch's inputs in the kernels' lanes, for both kinds of readouts
   for (int64_t epoch = 0; epoch < settings.epochs; ++epoch) {
     auto order = random_permutation(N, derive_seed({gen_seed, uint64_t(epoch)}));
     for (int64_t begin = 0; begin < N; begin += settings.batch) {
@@ -61,17 +63,14 @@ std::vector<ReadoutCorrect> train_readouts(const torch::Tensor& train_in, const 
       std::vector<torch::Tensor> y;  // [L, S, B'] or [L, S, T*B']
       for (const auto& set : labels) y.push_back(layout.labels(set.train.index_select(0, rows)));
       const auto yb = torch::stack(y);
-      const int64_t rows1 = layout.module_lanes(train, rows, lanes1);
-      retrain.train_step_lanes(lanes1.data(), rows1, yb);
-      if (joint) {
-        const int64_t rows2 = layout.joint_lanes(train, rows, lanes2);
-        joint->train_step_lanes(lanes2.data(), rows2, yb);
-      }
+      const int64_t rows_per_input = layout.module_lanes(train, rows, lanes);
+      retrain.train_step_lanes(lanes.data(), rows_per_input, yb);
+      if (joint) joint->train_step_lanes(lanes.data(), rows_per_input, yb);
     }
     // A readout's value is that of the first epoch at which it reaches the stop accuracy.
-    const auto classes1 = retrain.predict(x1_test);
+    const auto classes1 = retrain.predict_lanes(test_lanes.data(), test_rows);
     // The joint readouts on all modules' states, then with each module's states zeroed: [1 + M, ...].
-    const auto joint_classes = joint ? joint->predict(x2_test, M) : torch::Tensor();
+    const auto joint_classes = joint ? joint->predict_lanes(test_lanes.data(), test_rows, M) : torch::Tensor();
     bool all_done = true;
     for (int64_t c = 0; c < L; ++c) {
       auto& b = best[size_t(c)];

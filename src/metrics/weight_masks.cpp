@@ -104,7 +104,7 @@ torch::Tensor MaskedWeights::hard() const {
   // score at least the kept-th largest (ties with it kept too). This runs at every step for every
   // replica, and the scores move little between steps, so the last step's threshold is tried
   // first: when exactly `kept` scores are at least it, they are the kept largest and the least of
-  // them is the kept-th largest. Otherwise a partial sort finds it.
+  // them is the kept-th largest.
   const auto scores = p_.detach().to(torch::kCPU, torch::kFloat64).contiguous();
   const double* all = scores.data_ptr<double>();
   last_threshold_.resize(size_t(K_), std::numeric_limits<double>::infinity());
@@ -126,11 +126,25 @@ torch::Tensor MaskedWeights::hard() const {
       threshold = least;
       continue;
     }
-    ranked.assign(own, own + count);
-    std::nth_element(ranked.begin(), ranked.begin() + (kept - 1), ranked.end(), std::greater<double>());
-    threshold = ranked[size_t(kept - 1)];
+    // Otherwise the kept-th largest lies on the side of the old threshold that holds it: among the
+    // scores at least the old threshold when there are too many of them, else the (kept - above)-th
+    // largest of the others. A partial sort of that side alone finds it.
+    const bool too_many = above > kept;
+    const int64_t nth = too_many ? kept - 1 : kept - above - 1;
+    ranked.clear();
+    for (int64_t i = 0; i < count; ++i)
+      if ((own[i] >= threshold) == too_many) ranked.push_back(own[i]);
+    std::nth_element(ranked.begin(), ranked.begin() + nth, ranked.end(), std::greater<double>());
+    threshold = ranked[size_t(nth)];
   }
-  return p_.ge(torch::tensor(last_threshold_).to(p_.scalar_type()).index_select(0, network_)).to(p_.scalar_type());
+  // The scores are p_'s own values in double, so comparing them there keeps exactly p_'s ranking.
+  auto mask = torch::empty({scores.size(0)}, torch::kFloat64);
+  double* m = mask.data_ptr<double>();
+  for (int64_t k = 0; k < K_; ++k) {
+    const double threshold = last_threshold_[size_t(k)];
+    for (int64_t i = start_[size_t(k)]; i < start_[size_t(k)] + count_[size_t(k)]; ++i) m[i] = all[i] >= threshold;
+  }
+  return mask.to(p_.device(), p_.scalar_type());
 }
 
 torch::Tensor MaskedWeights::test_mask() const {
@@ -138,9 +152,93 @@ torch::Tensor MaskedWeights::test_mask() const {
   return settings_.gumbel ? p_.gt(0).to(p_.scalar_type()) : hard();
 }
 
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// The straight-through masking of every masked parameter as one autograd node, the CPU's float
+// path of MaskedWeights::apply (apply_mask's gathers, scatters and products are about ten
+// operators per parameter forward and as many backward, most of a mask step's cost at n = 25).
+// Per masked parameter w (entries flat_j of the flattened parameter, mask entries position_j):
+//   forward   w' = w, then w'[flat_j] = w[flat_j] * hard[position_j]
+//   backward  dL/dp[position_j] = dL/dw'[flat_j] * w[flat_j] * slope[position_j]
+// with slope = d relaxation / dp (top_k 1, gumbel s (1 - s) / tau): apply_mask's gradient at the
+// mask hard + relaxation - relaxation.detach(). The weights are frozen: no gradient of theirs.
+// Checked against that composition of operators (tests/test_masks.cpp).
+struct StraightThroughMask : torch::autograd::Function<StraightThroughMask> {
+  static variable_list forward(AutogradContext* ctx, const torch::Tensor& p, const torch::Tensor& hard_in,
+                               const torch::Tensor& slope_in, const std::vector<torch::Tensor>& weights,
+                               const std::vector<torch::Tensor>& flats, const std::vector<torch::Tensor>& positions) {
+    const auto hard = hard_in.contiguous(), slope = slope_in.contiguous();
+    const float* m = hard.data_ptr<float>();
+    const float* ds = slope.data_ptr<float>();
+    auto factor = torch::empty({p.size(0)});  // [E] w[flat_j] * slope at position_j
+    float* f = factor.data_ptr<float>();
+    variable_list out;
+    for (size_t b = 0; b < weights.size(); ++b) {
+      auto w = weights[b].contiguous().clone();
+      float* wp = w.data_ptr<float>();
+      const int64_t* flat = flats[b].data_ptr<int64_t>();
+      const int64_t* pos = positions[b].data_ptr<int64_t>();
+      for (int64_t j = 0; j < flats[b].size(0); ++j) {
+        f[pos[j]] = wp[flat[j]] * ds[pos[j]];
+        wp[flat[j]] *= m[pos[j]];
+      }
+      out.push_back(w);
+    }
+    ctx->saved_data["factor"] = factor;
+    ctx->saved_data["flats"] = c10::List<torch::Tensor>(flats);
+    ctx->saved_data["positions"] = c10::List<torch::Tensor>(positions);
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto factor = ctx->saved_data["factor"].toTensor();
+    const auto flats = ctx->saved_data["flats"].toTensorVector();
+    const auto positions = ctx->saved_data["positions"].toTensorVector();
+    auto grad_p = torch::zeros_like(factor);
+    const float* f = factor.data_ptr<float>();
+    float* gp = grad_p.data_ptr<float>();
+    for (size_t b = 0; b < flats.size(); ++b) {
+      if (!grads[b].defined()) continue;
+      const auto g = grads[b].contiguous();
+      const float* gw = g.data_ptr<float>();
+      const int64_t* flat = flats[b].data_ptr<int64_t>();
+      const int64_t* pos = positions[b].data_ptr<int64_t>();
+      for (int64_t j = 0; j < flats[b].size(0); ++j) gp[pos[j]] = gw[flat[j]] * f[pos[j]];
+    }
+    return {grad_p, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
 StackWeights MaskedWeights::apply(const StackWeights& weights) const {
-  const auto relaxed = relaxation();
-  return apply_mask(weights, hard() + relaxed - relaxed.detach());
+  if (!p_.is_cpu() || p_.scalar_type() != torch::kFloat32) {
+    const auto relaxed = relaxation();
+    return apply_mask(weights, hard() + relaxed - relaxed.detach());
+  }
+  torch::Tensor slope;
+  {
+    torch::NoGradGuard no_grad;
+    if (settings_.gumbel) {
+      const auto s = relaxation();
+      slope = s * (1 - s) / settings_.temperature;
+    } else {
+      slope = torch::ones_like(p_);
+    }
+  }
+  StackWeights out = weights;
+  std::vector<torch::Tensor> w, flats, positions;
+  for (const auto& b : blocks_) {
+    w.push_back(out.at(b.name).detach());
+    flats.push_back(b.flat);
+    positions.push_back(b.position);
+  }
+  const auto masked = StraightThroughMask::apply(p_, hard(), slope, w, flats, positions);
+  for (size_t b = 0; b < blocks_.size(); ++b) out.at(blocks_[b].name) = masked[b];
+  return out;
 }
 
 StackWeights MaskedWeights::apply_mask(const StackWeights& weights, const torch::Tensor& mask) const {
@@ -254,9 +352,10 @@ MaskOutcome train_masks(const ModularRNNImpl& stack, const Environment& env, con
     const PairTable table = reordered(train, order);
     std::vector<torch::Tensor> digits;
     for (const auto& l : labels) digits.push_back(l.train.index_select(0, order));
+    const auto epoch_labels = mask_labels(digits, torch::arange(table.size), K).to(device);  // [R, N]
     for (int64_t begin = 0, i = 0; begin < table.size; begin += settings.batch, ++i) {
       const int64_t end = std::min(table.size, begin + settings.batch);
-      const auto y = mask_labels(digits, torch::arange(begin, end), K).to(device);  // [R, B]
+      const auto y = epoch_labels.narrow(1, begin, end - begin);  // [R, B]
       masks.draw_noise(noise);
       const auto weights = masks.apply(frozen);
       // Each replica's cross-entropy on its digit's classes, averaged over the batch, summed.
