@@ -196,35 +196,44 @@ TEST(WeightMasks, TopKKeepsTheFractionOfEachNetworkAndCountsByModule) {
 
 // hard() keeps the top scores of each network as topk finds them, step after step, whether the
 // scores moved a little (its last threshold still splits them), a lot, or into ties with the
-// threshold.
+// threshold, or all of them past it either way; keeping a tenth and nine tenths, so that the new
+// threshold is both a few places (one pass finds it) and dozens of places (a partial sort does)
+// from the old one, on either side of it.
 TEST(WeightMasks, TopKFollowsTheScoresFromStepToStep) {
-  ModularRNN net(small_arch(), std::vector<NetworkSpec>{{5, 0.3, 0, 1}, {3, 0.2, 0, 2}});
-  MaskSettings s;
-  s.keep = 0.1;
-  MaskedWeights masks(*net, s);
-  const auto counts = masks.entries_per_network();
-  auto reference = [&]() {
-    torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> parts;
-    for (int64_t k = 0, start = 0; k < 2; ++k) {
-      const int64_t count = int64_t(counts[k].item<double>());
-      const auto own = masks.parameters().narrow(0, start, count);
-      const int64_t kept = std::max<int64_t>(1, std::llround(0.1 * double(count)));
-      parts.push_back(own.ge(std::get<0>(own.topk(kept)).min()).to(own.scalar_type()));
-      start += count;
-    }
-    return torch::cat(parts);
-  };
-  torch::manual_seed(4);
-  for (int step = 0; step < 30; ++step) {
-    {
+  for (double keep : {0.1, 0.9}) {
+    ModularRNN net(small_arch(), std::vector<NetworkSpec>{{5, 0.3, 0, 1}, {3, 0.2, 0, 2}});
+    MaskSettings s;
+    s.keep = keep;
+    MaskedWeights masks(*net, s);
+    const auto counts = masks.entries_per_network();
+    auto reference = [&]() {
       torch::NoGradGuard no_grad;
-      auto& p = masks.parameters();
-      if (step % 10 == 9) p.copy_(torch::randn_like(p));            // a new ranking
-      else if (step % 10 == 5) p.copy_(p.mul(4).round().div(4));    // ties
-      else p.add_(torch::randn_like(p) * 1e-3);                      // small moves
+      std::vector<torch::Tensor> parts;
+      for (int64_t k = 0, start = 0; k < 2; ++k) {
+        const int64_t count = int64_t(counts[k].item<double>());
+        const auto own = masks.parameters().narrow(0, start, count);
+        const int64_t kept = std::max<int64_t>(1, std::llround(keep * double(count)));
+        parts.push_back(own.ge(std::get<0>(own.topk(kept)).min()).to(own.scalar_type()));
+        start += count;
+      }
+      return torch::cat(parts);
+    };
+    if (keep > 0.5) {
+      EXPECT_GT(std::llround(keep * counts[0].item<double>()), 32) << "past the one-pass search";
     }
-    EXPECT_TRUE(torch::equal(masks.hard(), reference())) << "step " << step;
+    torch::manual_seed(4);
+    for (int step = 0; step < 30; ++step) {
+      {
+        torch::NoGradGuard no_grad;
+        auto& p = masks.parameters();
+        if (step % 10 == 9) p.copy_(torch::randn_like(p));            // a new ranking
+        else if (step % 10 == 5) p.copy_(p.mul(4).round().div(4));    // ties
+        else if (step % 10 == 3) p.add_(10.0);                         // every score above the threshold
+        else if (step % 10 == 7) p.sub_(20.0);                         // every score below it
+        else p.add_(torch::randn_like(p) * 1e-3);                      // small moves
+      }
+      EXPECT_TRUE(torch::equal(masks.hard(), reference())) << "keep " << keep << ", step " << step;
+    }
   }
 }
 

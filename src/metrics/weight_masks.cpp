@@ -97,6 +97,9 @@ torch::Tensor MaskedWeights::relaxation() const {
   return settings_.gumbel ? torch::sigmoid((p_ + noise_) / settings_.temperature) : p_;
 }
 
+// Up to this many places from the old threshold, hard() finds the new one in a single pass.
+constexpr int64_t kFewCrossed = 32;
+
 torch::Tensor MaskedWeights::hard() const {
   torch::NoGradGuard no_grad;
   if (settings_.gumbel) return relaxation().gt(0.5).to(p_.scalar_type());
@@ -126,16 +129,30 @@ torch::Tensor MaskedWeights::hard() const {
       threshold = least;
       continue;
     }
-    // Otherwise the kept-th largest lies on the side of the old threshold that holds it: among the
-    // scores at least the old threshold when there are too many of them, else the (kept - above)-th
-    // largest of the others. A partial sort of that side alone finds it.
+    // Otherwise the kept-th largest lies on the side of the old threshold that holds it, a few
+    // places from its edge: with too many scores at least the old threshold, it is the
+    // (above - kept + 1)-th least of those; with too few, the (kept - above)-th largest of the
+    // others. Scores are oriented (negated on the first side) so that it is the m-th largest of
+    // its side either way; one pass keeps the m largest in order when m is small (a few scores
+    // crossed), a partial sort of the side finds it otherwise.
     const bool too_many = above > kept;
-    const int64_t nth = too_many ? kept - 1 : kept - above - 1;
+    const int64_t m = too_many ? above - kept + 1 : kept - above;
+    const double sign = too_many ? -1.0 : 1.0;
     ranked.clear();
-    for (int64_t i = 0; i < count; ++i)
-      if ((own[i] >= threshold) == too_many) ranked.push_back(own[i]);
-    std::nth_element(ranked.begin(), ranked.begin() + nth, ranked.end(), std::greater<double>());
-    threshold = ranked[size_t(nth)];
+    if (m <= kFewCrossed) {
+      for (int64_t i = 0; i < count; ++i) {
+        if ((own[i] >= threshold) != too_many) continue;
+        const double v = sign * own[i];
+        if (int64_t(ranked.size()) == m && v <= ranked.back()) continue;
+        ranked.insert(std::upper_bound(ranked.begin(), ranked.end(), v, std::greater<double>()), v);
+        if (int64_t(ranked.size()) > m) ranked.pop_back();
+      }
+    } else {
+      for (int64_t i = 0; i < count; ++i)
+        if ((own[i] >= threshold) == too_many) ranked.push_back(sign * own[i]);
+      std::nth_element(ranked.begin(), ranked.begin() + (m - 1), ranked.end(), std::greater<double>());
+    }
+    threshold = sign * ranked[size_t(m - 1)];
   }
   // The scores are p_'s own values in double, so comparing them there keeps exactly p_'s ranking.
   auto mask = torch::empty({scores.size(0)}, torch::kFloat64);
