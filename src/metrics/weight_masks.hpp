@@ -57,7 +57,8 @@ class MaskedWeights {
  public:
   MaskedWeights(const ModularRNNImpl& stack, const MaskSettings& settings);
 
-  // The weights times the training mask: hard (0 or 1) forward, straight-through backward.
+  // The weights times the training mask: hard (0 or 1) forward, straight-through backward to the
+  // scores or logits only (the weights are frozen: on the CPU in float no gradient reaches them).
   StackWeights apply(const StackWeights& weights) const;
   // The weights times any mask over the masked entries ([E], entry order; others keep their weight).
   StackWeights apply_mask(const StackWeights& weights, const torch::Tensor& mask) const;
