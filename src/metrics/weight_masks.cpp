@@ -156,10 +156,11 @@ torch::Tensor MaskedWeights::hard() const {
   }
   // The scores are p_'s own values in double, so comparing them there keeps exactly p_'s ranking.
   auto mask = torch::empty({scores.size(0)}, torch::kFloat64);
-  double* m = mask.data_ptr<double>();
+  double* kept_out = mask.data_ptr<double>();
   for (int64_t k = 0; k < K_; ++k) {
     const double threshold = last_threshold_[size_t(k)];
-    for (int64_t i = start_[size_t(k)]; i < start_[size_t(k)] + count_[size_t(k)]; ++i) m[i] = all[i] >= threshold;
+    for (int64_t i = start_[size_t(k)]; i < start_[size_t(k)] + count_[size_t(k)]; ++i)
+      kept_out[i] = all[i] >= threshold;
   }
   return mask.to(p_.device(), p_.scalar_type());
 }
@@ -194,7 +195,7 @@ struct StraightThroughMask : torch::autograd::Function<StraightThroughMask> {
     float* f = factor.data_ptr<float>();
     variable_list out;
     for (size_t b = 0; b < weights.size(); ++b) {
-      auto w = weights[b].contiguous().clone();
+      auto w = weights[b].clone(torch::MemoryFormat::Contiguous);
       float* wp = w.data_ptr<float>();
       const int64_t* flat = flats[b].data_ptr<int64_t>();
       const int64_t* pos = positions[b].data_ptr<int64_t>();

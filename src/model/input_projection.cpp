@@ -107,6 +107,11 @@ std::vector<kernels::PixelRow> stimulus_rows(const NoisyRows& x, int64_t s) {
   return out;
 }
 
+// Stimulus s's kept counts, noise.kept [S, T, P] -> [T, P], for LibTorch's products (read only).
+torch::Tensor kept_counts(const ForegroundNoise& noise, int64_t s) {
+  return torch::from_blob(const_cast<float*>(noise.kept.data()) + s * noise.T * noise.P, {noise.T, noise.P});
+}
+
 // The projection of a noisy presentation as one autograd node. Per block m and stimulus s it sees
 // (w_s [R, P] its columns; per tuple b and step t: self = 1 - r, other = r / k, kept_t the count of
 // borrowed samples keeping each pixel, environment.hpp's ForegroundNoise):
@@ -137,9 +142,7 @@ struct NoisyPixelRowsProjection : torch::autograd::Function<NoisyPixelRowsProjec
         kernels::project_borrowed_pixels(noise.borrowed(s), x->scale, ws.data(), R, noise_u.data());
         // kept_u [R, T] = background * w_s kept_s^T, kept_s [T, P]: one product (as a loop, each
         // sum a chain of dependent additions, it was a tenth of a stack's noisy step).
-        torch::mm_out(kept_u, torch::from_blob(ws.data(), {R, P}),
-                      torch::from_blob(const_cast<float*>(noise.kept.data()) + s * T * P, {T, P}).t())
-            .mul_(kPixelBackground);
+        torch::mm_out(kept_u, torch::from_blob(ws.data(), {R, P}), kept_counts(noise, s).t()).mul_(kPixelBackground);
         const float *self = noise.self.data() + s * T * B, *other = noise.other.data() + s * T * B;  // [T*B]
         float* out = u[m].data_ptr<float>();
         for (int64_t j = 0; j < R; ++j)
@@ -198,8 +201,7 @@ struct NoisyPixelRowsProjection : torch::autograd::Function<NoisyPixelRowsProjec
         // a stack's noisy step).
         auto out = gw[m].narrow(1, x.shared ? s * P : 0, P);
         torch::add_out(out, torch::from_blob(self_gw.data(), {R, P}), torch::from_blob(noise_gw.data(), {R, P}));
-        out.addmm_(torch::from_blob(kept_g.data(), {R, T}),
-                   torch::from_blob(const_cast<float*>(noise.kept.data()) + s * T * P, {T, P}));
+        out.addmm_(torch::from_blob(kept_g.data(), {R, T}), kept_counts(noise, s));
       }
     return {gw, torch::Tensor()};
   }
