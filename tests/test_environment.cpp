@@ -15,6 +15,8 @@
 #include "env/presentation.hpp"
 #include "catalog/tasks.hpp"
 #include "fixtures.hpp"
+#include "runtime/kernels.hpp"
+#include "util/seed.hpp"
 
 namespace modspec {
 namespace {
@@ -354,6 +356,47 @@ EnvSpec presentation_spec(int64_t steps, double ratio, bool random_start) {
   spec.noise_ratio = ratio;
   spec.random_start = random_start;
   return spec;
+}
+
+// The keep bits come from a counter-based stream (runtime/kernels.hpp, draw_keep_bits): entry i
+// is the (i % 4)-th 16-bit part of SplitMix64 draw i / 4 against the threshold, whatever the
+// length (a partial last draw included) and however the build splits the draws into lanes.
+TEST(Presentation, KeepBitsAreTheSplitMixStream) {
+  for (const int64_t n : {0, 1, 3, 4, 5, 17, 1003})
+    for (const uint32_t threshold : {0u, 13107u, 40000u, 65536u}) {
+      const uint64_t key = 0x1234567ull + uint64_t(n);
+      std::vector<uint8_t> keep(size_t(n) + 1, 7);
+      kernels::draw_keep_bits(key, n, threshold, keep.data());
+      for (int64_t i = 0; i < n; ++i) {
+        const uint64_t draw = splitmix64(key + uint64_t(i / 4) * kGolden);
+        const uint8_t expected = ((draw >> (16 * (i % 4))) & 0xffffu) < threshold;
+        ASSERT_EQ(keep[size_t(i)], expected) << "n " << n << " threshold " << threshold << " entry " << i;
+      }
+      EXPECT_EQ(keep[size_t(n)], 7) << "written past n = " << n;
+    }
+}
+
+// Each row borrows the rows after it in a uniformly shuffled cyclic order: over many draws, row b
+// borrows each other row about equally often (B = 6, one sample: 1/5 each).
+TEST(Presentation, BorrowedRowsAreUniform) {
+  const int64_t B = 6, draws = 600;
+  EnvSpec spec = presentation_spec(5, 1.0, false);
+  spec.noise_samples = 1;
+  std::vector<int64_t> count(size_t(B * B), 0);
+  for (uint64_t seed = 0; seed < uint64_t(draws / spec.nb_steps); ++seed) {
+    const NoiseDraw draw = draw_presentation(spec, 1, B, 4, seed);
+    for (const NoiseStep& step : draw.steps)
+      for (int64_t b = 0; b < B; ++b) ++count[size_t(b * B + step.other[size_t(b)])];
+  }
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t o = 0; o < B; ++o) {
+      if (o == b) {
+        EXPECT_EQ(count[size_t(b * B + o)], 0) << "row " << b << " borrowed itself";
+      } else {
+        EXPECT_NEAR(double(count[size_t(b * B + o)]), double(draws) / double(B - 1), 0.25 * double(draws) / double(B - 1))
+            << "row " << b << " borrowing row " << o;
+      }
+    }
 }
 
 TEST(Presentation, StaticShowsCleanOnce) {

@@ -84,11 +84,9 @@ ForegroundNoise foreground_noise(const NoiseDraw& draw, const std::vector<kernel
       float* kept = n.kept.data() + (s * T + t) * P;
       uint8_t* keep = n.keep.data() + (s * T + t) * k * P;
       int32_t* borrower = n.borrower.data() + (s * T + t) * k * B;
+      std::copy(step.keep.begin(), step.keep.end(), keep);
       for (int64_t j = 0; j < step.k; ++j)
-        for (int64_t p = 0; p < P; ++p) {
-          kept[p] += step.keep[size_t(j * P + p)];
-          keep[j * P + p] = step.keep[size_t(j * P + p)] != 0.0f;
-        }
+        for (int64_t p = 0; p < P; ++p) kept[p] += float(step.keep[size_t(j * P + p)]);
       for (int64_t b = 0; b < B; ++b)
         for (int64_t j = 0; j < step.k; ++j) borrower[j * B + step.other[size_t(b * step.k + j)]] = int32_t(b);
     }

@@ -5,40 +5,45 @@
 #include <mutex>
 
 #include "runtime/kernels.hpp"
+#include "util/seed.hpp"
 
 namespace modspec {
 
 namespace {
 
-// One step's draws for rows at `ratio`, P pixels each, straight from the generator's 64-bit draws
-// (LibTorch's randperm and rand would cost more operator calls than the draws themselves).
-NoiseStep draw_step(std::vector<float> ratio, int64_t n_samples, int64_t P, at::CPUGeneratorImpl& gen) {
+// One step's draws for rows at `ratio`, P pixels each, from the counter-based stream of `key`
+// (util/seed.hpp): which rows each borrows, and the pixels each borrowed sample keeps.
+NoiseStep draw_step(std::vector<float> ratio, int64_t n_samples, int64_t P, uint64_t key) {
   NoiseStep step;
   const int64_t B = int64_t(ratio.size());
   step.ratio = std::move(ratio);
   if (std::all_of(step.ratio.begin(), step.ratio.end(), [](float r) { return r == 0.0f; })) return step;
   step.k = std::min<int64_t>(n_samples, B - 1);  // a batch of one has no other sample to borrow from
   if (step.k == 0) return step;
-  // The k other samples of row b: the k rows after b in a random cyclic order (Fisher-Yates), so
-  // they are distinct, never b itself, and a uniformly random k-subset of the others for each row.
+  // The k other samples of row b: the k rows after b in a random cyclic order (Fisher-Yates, the
+  // i-th swap partner the high half of draw i times i + 1: uniform on 0..i), so they are distinct,
+  // never b itself, and a uniformly random k-subset of the others for each row.
+  const uint64_t order_key = derive_seed({key, 0}), keep_key = derive_seed({key, 1});
   std::vector<int64_t> order(static_cast<size_t>(B)), position(static_cast<size_t>(B));
   for (int64_t i = 0; i < B; ++i) order[size_t(i)] = i;
-  for (int64_t i = B - 1; i > 0; --i) std::swap(order[size_t(i)], order[gen.random64() % uint64_t(i + 1)]);
+  for (int64_t i = B - 1; i > 0; --i) {
+    const uint64_t draw = splitmix64(order_key + uint64_t(i) * kGolden);
+    std::swap(order[size_t(i)], order[size_t(static_cast<unsigned __int128>(draw) * uint64_t(i + 1) >> 64)]);
+  }
   for (int64_t i = 0; i < B; ++i) position[size_t(order[size_t(i)])] = i;
   step.other.resize(size_t(B * step.k));
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t j = 0; j < step.k; ++j)
-      step.other[size_t(b * step.k + j)] = order[size_t((position[size_t(b)] + j + 1) % B)];
+  for (int64_t b = 0; b < B; ++b) {
+    int64_t at = position[size_t(b)];
+    for (int64_t j = 0; j < step.k; ++j) {
+      if (++at == B) at = 0;
+      step.other[size_t(b * step.k + j)] = order[size_t(at)];
+    }
+  }
   // Pixel p of the j-th borrowed sample is kept with probability 1 / noise_samples, to 16 bits
   // (0.199997 for 5): each 64-bit draw decides four pixels.
-  const uint64_t threshold = std::min<uint64_t>(65536, uint64_t(65536.0 / double(n_samples) + 0.5));
+  const uint32_t threshold = uint32_t(std::min<uint64_t>(65536, uint64_t(65536.0 / double(n_samples) + 0.5)));
   step.keep.resize(size_t(step.k * P));
-  uint64_t bits = 0;
-  for (size_t i = 0; i < step.keep.size(); ++i) {
-    if (i % 4 == 0) bits = gen.random64();
-    step.keep[i] = (bits & 0xffffu) < threshold ? 1.0f : 0.0f;
-    bits >>= 16;
-  }
+  kernels::draw_keep_bits(keep_key, step.k * P, threshold, step.keep.data());
   return step;
 }
 
@@ -56,7 +61,6 @@ NoiseDraw draw_presentation(const EnvSpec& spec, int64_t S, int64_t B, int64_t P
   draw.S = S;
   draw.T = spec.nb_steps;
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-  auto& gen = *at::check_generator<at::CPUGeneratorImpl>(generator);
   draw.starts = spec.random_start ? torch::randint(1, draw.T - 1, {B, S}, generator, torch::kInt64)
                                   : torch::zeros({B, S}, torch::kInt64);
   const auto* starts = draw.starts.data_ptr<int64_t>();
@@ -67,7 +71,8 @@ NoiseDraw draw_presentation(const EnvSpec& spec, int64_t S, int64_t B, int64_t P
       std::vector<float> ratio(static_cast<size_t>(B));
       for (int64_t b = 0; b < B; ++b)
         ratio[size_t(b)] = spec.random_start && starts[b * S + s] > t ? 1.0f : float(spec.noise_ratio);
-      draw.steps.push_back(draw_step(std::move(ratio), spec.noise_samples, P, gen));
+      const uint64_t key = derive_seed({seed, uint64_t(s), uint64_t(t)});
+      draw.steps.push_back(draw_step(std::move(ratio), spec.noise_samples, P, key));
     }
   return draw;
 }
@@ -77,12 +82,12 @@ torch::Tensor structured_noise(const torch::Tensor& x, double ratio, int64_t n_s
   if (ratio == 0.0) return x;
   const auto xf = as_float(x);
   const int64_t B = xf.size(0), P = xf.size(1);
-  NoiseStep step;
+  uint64_t key = 0;
   {
     std::lock_guard<std::mutex> lock(gen.mutex());
-    step = draw_step(std::vector<float>(size_t(B), float(ratio)), n_samples, P,
-                     *at::check_generator<at::CPUGeneratorImpl>(gen));
+    key = at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
   }
+  const NoiseStep step = draw_step(std::vector<float>(size_t(B), float(ratio)), n_samples, P, key);
   auto out = torch::empty_like(xf);
   mix(step, xf.data_ptr<float>(), (source.defined() ? as_float(source) : xf).data_ptr<float>(), B, P,
       out.data_ptr<float>());

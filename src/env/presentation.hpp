@@ -28,7 +28,7 @@ struct NoiseStep {
   std::vector<float> ratio;    // [B] each row's r; 0: the row is shown clean
   int64_t k = 0;               // samples borrowed per row: min(noise_samples, B - 1), 0 when no row is noisy
   std::vector<int64_t> other;  // [B, k] the rows borrowed, distinct and never the row itself
-  std::vector<float> keep;     // [k, P] 1 where the j-th borrowed sample's pixel p is kept, else 0
+  std::vector<uint8_t> keep;   // [k, P] 1 where the j-th borrowed sample's pixel p is kept, else 0
 };
 
 // A dynamic presentation's draws: S stimuli over T steps.
@@ -40,7 +40,8 @@ struct NoiseDraw {
 };
 
 // The draws of a dynamic presentation of S stimuli of B rows of P pixels; a seed gives the same
-// draws on every machine.
+// draws on every machine. Each stimulus and step draws from its own counter-based stream
+// (derive_seed of the seed, s and t), so no draw waits on another's.
 NoiseDraw draw_presentation(const EnvSpec& spec, int64_t S, int64_t B, int64_t P, uint64_t seed);
 
 struct Presented {

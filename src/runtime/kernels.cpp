@@ -6,6 +6,8 @@
 #include <cblas.h>
 #include <vector>
 
+#include "util/seed.hpp"
+
 // The elementwise loops are built once per instruction set and picked when the program loads:
 // the baseline x86-64 build vectorizes 4 floats wide, AVX-512 16 (measured for tanh: 1.6 against
 // 0.36 ns per value; LibTorch's own tanh takes 2.7).
@@ -235,7 +237,7 @@ MODSPEC_CLONES void gather_bytes(const uint8_t* const* rows, int64_t count, int6
 }
 
 MODSPEC_CLONES void mix_structured_noise(int64_t B, int64_t P, int64_t k, const int64_t* other, const float* ratio,
-                                         const float* x, const float* src, const float* keep, float* out) {
+                                         const float* x, const float* src, const uint8_t* keep, float* out) {
   for (int64_t b = 0; b < B; ++b) {
     const float keep_x = 1.0f - ratio[b], per_sample = k > 0 ? ratio[b] / float(k) : 0.0f;
     float* __restrict o = out + b * P;
@@ -244,9 +246,21 @@ MODSPEC_CLONES void mix_structured_noise(int64_t B, int64_t P, int64_t k, const 
     if (per_sample == 0.0f) continue;
     for (int64_t j = 0; j < k; ++j) {
       const float* __restrict row = src + other[b * k + j] * P;
-      const float* __restrict kept = keep + j * P;
-      for (int64_t p = 0; p < P; ++p) o[p] += per_sample * kept[p] * row[p];
+      const uint8_t* __restrict kept = keep + j * P;
+      for (int64_t p = 0; p < P; ++p) o[p] += per_sample * float(kept[p]) * row[p];
     }
+  }
+}
+
+MODSPEC_CLONES void draw_keep_bits(uint64_t key, int64_t n, uint32_t threshold, uint8_t* __restrict keep) {
+  const int64_t whole = n / 4;
+  for (int64_t c = 0; c < whole; ++c) {
+    const uint64_t draw = splitmix64(key + uint64_t(c) * kGolden);
+    for (int64_t q = 0; q < 4; ++q) keep[4 * c + q] = uint8_t(((draw >> (16 * q)) & 0xffffu) < threshold);
+  }
+  if (whole * 4 < n) {
+    const uint64_t draw = splitmix64(key + uint64_t(whole) * kGolden);
+    for (int64_t i = whole * 4; i < n; ++i) keep[i] = uint8_t(((draw >> (16 * (i % 4))) & 0xffffu) < threshold);
   }
 }
 

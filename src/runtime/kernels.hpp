@@ -76,7 +76,13 @@ void gather_bytes(const uint8_t* const* rows, int64_t count, int64_t n, float sc
 // with keep [k, P] zeros and ones (the pixels each borrowed sample keeps, the same for every row);
 // k = 0 leaves (1 - r_b) x.
 void mix_structured_noise(int64_t B, int64_t P, int64_t k, const int64_t* other, const float* ratio, const float* x,
-                          const float* src, const float* keep, float* out);
+                          const float* src, const uint8_t* keep, float* out);
+
+// The keep bits of structured noise from a counter-based stream: draw c is splitmix64(key + c
+// kGolden) (util/seed.hpp), and its four 16-bit parts, lowest first, decide entries 4c .. 4c + 3:
+//   keep[i] = ((draw(i / 4) >> 16 (i % 4)) & 0xffff) < threshold    (probability threshold / 65536)
+// No entry waits on another, so the draws fill vector lanes.
+void draw_keep_bits(uint64_t key, int64_t n, uint32_t threshold, uint8_t* keep);
 
 // One AdamW step over n values (torch.optim.AdamW's update, step t >= 1, gradient g):
 //   m <- beta1 m + (1 - beta1) g

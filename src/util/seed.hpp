@@ -6,8 +6,12 @@
 
 namespace modspec {
 
+// SplitMix64's increment: splitmix64(key + c * kGolden) for c = 0, 1, ... is the SplitMix64
+// sequence seeded with key, a counter-based stream (any draw without the ones before it).
+inline constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ULL;
+
 inline uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
+  x += kGolden;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
