@@ -146,7 +146,8 @@ TEST(PixelIndex, BorrowedPixelsKernelsEqualADenseProduct) {
   const kernels::BorrowedPixels x{L, B, T, k, start.data(), source.data(), value.data(), keep.data_ptr<uint8_t>(),
                                   borrower.data()};
   for (const bool baseline : {false, true})
-    for (int64_t R : {3, 8, 50, 56, 57, 120}) {
+    for (int64_t R : {int64_t(3), int64_t(8), int64_t(57), kernels::kBorrowedScatterOutputs,
+                      kernels::kBorrowedScatterOutputs + 1, int64_t(200)}) {
       const std::string where = "R = " + std::to_string(R) + (baseline ? ", baseline" : "");
       const auto w = torch::randn({R, L});
       auto u = torch::full({R, T * B}, 7.0);
@@ -300,9 +301,9 @@ TEST(ForegroundBatch, NoisyGradientMatchesFiniteDifferencesInDouble) {
   ASSERT_TRUE(f.has_value() && f->noise);
   const auto x = env.batch(table, Split::test, 3, 14, 5).x.to(torch::kFloat64);  // [S, T, B, P]
   const int64_t S = x.size(0), TB = x.size(1) * x.size(2), P = x.size(3);
-  // R = 70: past kernels::kBorrowedScatterOutputs, the forward lists the noise tuple by tuple.
+  // R = 120: past kernels::kBorrowedScatterOutputs, the forward lists the noise tuple by tuple.
   for (const bool shared : {false, true})
-    for (const int64_t R : {9, 70}) {
+    for (const int64_t R : {9, 120}) {
       const int64_t M = shared ? 1 : S, L = shared ? S * P : P;
       const auto xd = shared ? x.permute({1, 2, 0, 3}).reshape({1, TB, L}) : x.reshape({S, TB, P});  // [M, T*B, L]
       const auto g = torch::randn({M, R, TB}, torch::kFloat64);
