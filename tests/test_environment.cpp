@@ -379,7 +379,7 @@ TEST(Presentation, KeepBitsAreTheSplitMixStream) {
 // Each row borrows the rows after it in a uniformly shuffled cyclic order: over many draws, row b
 // borrows each other row about equally often (B = 6, one sample: 1/5 each).
 TEST(Presentation, BorrowedRowsAreUniform) {
-  const int64_t B = 6, draws = 600;
+  const int64_t B = 6, draws = 3000;  // 600 per other row: 25% is over 6 standard deviations
   EnvSpec spec = presentation_spec(5, 1.0, false);
   spec.noise_samples = 1;
   std::vector<int64_t> count(size_t(B * B), 0);
@@ -388,13 +388,13 @@ TEST(Presentation, BorrowedRowsAreUniform) {
     for (const NoiseStep& step : draw.steps)
       for (int64_t b = 0; b < B; ++b) ++count[size_t(b * B + step.other[size_t(b)])];
   }
+  const double expected = double(draws) / double(B - 1);
   for (int64_t b = 0; b < B; ++b)
     for (int64_t o = 0; o < B; ++o) {
       if (o == b) {
         EXPECT_EQ(count[size_t(b * B + o)], 0) << "row " << b << " borrowed itself";
       } else {
-        EXPECT_NEAR(double(count[size_t(b * B + o)]), double(draws) / double(B - 1), 0.25 * double(draws) / double(B - 1))
-            << "row " << b << " borrowing row " << o;
+        EXPECT_NEAR(double(count[size_t(b * B + o)]), expected, 0.25 * expected) << "row " << b << " borrowing row " << o;
       }
     }
 }
