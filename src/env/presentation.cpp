@@ -27,7 +27,7 @@ NoiseStep draw_step(std::vector<float> ratio, int64_t n_samples, int64_t P, uint
   std::vector<int64_t> order(static_cast<size_t>(B)), position(static_cast<size_t>(B));
   for (int64_t i = 0; i < B; ++i) order[size_t(i)] = i;
   for (int64_t i = B - 1; i > 0; --i) {
-    const uint64_t draw = splitmix64(order_key + uint64_t(i) * kGolden);
+    const uint64_t draw = stream_draw(order_key, uint64_t(i));
     std::swap(order[size_t(i)], order[size_t(static_cast<unsigned __int128>(draw) * uint64_t(i + 1) >> 64)]);
   }
   for (int64_t i = 0; i < B; ++i) position[size_t(order[size_t(i)])] = i;
@@ -60,8 +60,8 @@ NoiseDraw draw_presentation(const EnvSpec& spec, int64_t S, int64_t B, int64_t P
   NoiseDraw draw;
   draw.S = S;
   draw.T = spec.nb_steps;
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-  draw.starts = spec.random_start ? torch::randint(1, draw.T - 1, {B, S}, generator, torch::kInt64)
+  draw.starts = spec.random_start ? torch::randint(1, draw.T - 1, {B, S},
+                                                   at::make_generator<at::CPUGeneratorImpl>(seed), torch::kInt64)
                                   : torch::zeros({B, S}, torch::kInt64);
   const auto* starts = draw.starts.data_ptr<int64_t>();
   draw.steps.reserve(size_t(S * draw.T));

@@ -255,11 +255,11 @@ MODSPEC_CLONES void mix_structured_noise(int64_t B, int64_t P, int64_t k, const 
 MODSPEC_CLONES void draw_keep_bits(uint64_t key, int64_t n, uint32_t threshold, uint8_t* __restrict keep) {
   const int64_t whole = n / 4;
   for (int64_t c = 0; c < whole; ++c) {
-    const uint64_t draw = splitmix64(key + uint64_t(c) * kGolden);
+    const uint64_t draw = stream_draw(key, uint64_t(c));
     for (int64_t q = 0; q < 4; ++q) keep[4 * c + q] = uint8_t(((draw >> (16 * q)) & 0xffffu) < threshold);
   }
   if (whole * 4 < n) {
-    const uint64_t draw = splitmix64(key + uint64_t(whole) * kGolden);
+    const uint64_t draw = stream_draw(key, uint64_t(whole));
     for (int64_t i = whole * 4; i < n; ++i) keep[i] = uint8_t(((draw >> (16 * (i % 4))) & 0xffffu) < threshold);
   }
 }

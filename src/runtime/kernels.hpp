@@ -78,8 +78,8 @@ void gather_bytes(const uint8_t* const* rows, int64_t count, int64_t n, float sc
 void mix_structured_noise(int64_t B, int64_t P, int64_t k, const int64_t* other, const float* ratio, const float* x,
                           const float* src, const uint8_t* keep, float* out);
 
-// The keep bits of structured noise from a counter-based stream: draw c is splitmix64(key + c
-// kGolden) (util/seed.hpp), and its four 16-bit parts, lowest first, decide entries 4c .. 4c + 3:
+// The keep bits of structured noise from a counter-based stream: draw c is stream_draw(key, c)
+// (util/seed.hpp), and its four 16-bit parts, lowest first, decide entries 4c .. 4c + 3:
 //   keep[i] = ((draw(i / 4) >> 16 (i % 4)) & 0xffff) < threshold    (probability threshold / 65536)
 // No entry waits on another, so the draws fill vector lanes.
 void draw_keep_bits(uint64_t key, int64_t n, uint32_t threshold, uint8_t* keep);

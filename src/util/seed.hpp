@@ -6,8 +6,7 @@
 
 namespace modspec {
 
-// SplitMix64's increment: splitmix64(key + c * kGolden) for c = 0, 1, ... is the SplitMix64
-// sequence seeded with key, a counter-based stream (any draw without the ones before it).
+// SplitMix64's increment.
 inline constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ULL;
 
 inline uint64_t splitmix64(uint64_t x) {
@@ -16,6 +15,10 @@ inline uint64_t splitmix64(uint64_t x) {
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
+
+// Draw c (c = 0, 1, ...) of the SplitMix64 sequence seeded with key: a counter-based stream, so any
+// draw is made without the ones before it.
+inline uint64_t stream_draw(uint64_t key, uint64_t c) { return splitmix64(key + c * kGolden); }
 
 inline uint64_t derive_seed(std::initializer_list<uint64_t> parts) {
   uint64_t h = 0x6d6f647370656321ULL;
