@@ -8,6 +8,7 @@
 #include "env/environment.hpp"
 #include "finite_differences.hpp"
 #include "fixtures.hpp"
+#include "foreground_builds.hpp"
 #include "model/input_projection.hpp"
 #include "model/modular_rnn.hpp"
 #include "runtime/foreground_kernels.hpp"
@@ -31,30 +32,28 @@ torch::Tensor digit_like(int64_t rows, int64_t P, double density, uint64_t seed,
 }
 
 TEST(ForegroundKernels, ProductsEqualDenseOnes) {
-  // Both builds (the one the CPU picks and the baseline), on batches and pixel counts that leave
-  // partial blocks of 4 and outputs that leave partial panels.
-  for (const bool baseline : {false, true})
+  // Every build the CPU runs, on batches and pixel counts that leave partial blocks of 4 and
+  // outputs that leave partial panels (of 24 floats, or 48 with AVX-512).
+  test::for_each_foreground_build([](const std::string& build) {
     for (int64_t R : {3, 8, 16, 24, 50, 104, 200})
       for (int64_t B : {1, 6, 37}) {
-        auto* forward = baseline ? kernels::project_foreground_baseline : kernels::project_foreground;
-        auto* backward =
-            baseline ? kernels::project_foreground_backward_baseline : kernels::project_foreground_backward;
         const int64_t P = 61;
-        const std::string where =
-            "R = " + std::to_string(R) + ", B = " + std::to_string(B) + (baseline ? ", baseline" : "");
+        const std::string where = "R = " + std::to_string(R) + ", B = " + std::to_string(B) + ", " + build;
         const auto x = digit_like(B, P, 0.2, uint64_t(R * 100 + B));
         const auto w = torch::randn({R, P});
         auto u = torch::full({R, B}, 7.0);
-        forward(x.data_ptr<float>(), B, P, kBackground, w.data_ptr<float>(), R, u.data_ptr<float>());
+        kernels::project_foreground(x.data_ptr<float>(), B, P, kBackground, w.data_ptr<float>(), R, u.data_ptr<float>());
         const auto u_ref = torch::mm(w.to(torch::kFloat64), x.to(torch::kFloat64).t());
         EXPECT_LT((u.to(torch::kFloat64) - u_ref).abs().max().item<double>(), 1e-4) << where;
 
         const auto g = torch::randn({R, B});
         auto gw = torch::full({R, P}, 7.0);
-        backward(x.data_ptr<float>(), B, P, kBackground, g.data_ptr<float>(), R, gw.data_ptr<float>());
+        kernels::project_foreground_backward(x.data_ptr<float>(), B, P, kBackground, g.data_ptr<float>(), R,
+                                             gw.data_ptr<float>());
         const auto gw_ref = torch::mm(g.to(torch::kFloat64), x.to(torch::kFloat64));
         EXPECT_LT((gw.to(torch::kFloat64) - gw_ref).abs().max().item<double>(), 1e-4) << where;
       }
+  });
   const auto x = digit_like(9, 10, 0.3, 1);
   EXPECT_EQ(kernels::count_off_background(x.data_ptr<float>(), x.numel(), kBackground),
             (x != kBackground).sum().item<int64_t>());

@@ -1,6 +1,6 @@
 // Static tuples projected from their pixels off the background (env/pixel_index.hpp,
 // Environment::foreground, ModularRNN::forward and loss on a ForegroundBatch): the index lists
-// exactly the nonzero bytes, both builds of both kernels (forward and weight gradient) equal a
+// exactly the nonzero bytes, every build of both kernels (forward and weight gradient) equal a
 // double-precision dense product, the node's gradient equals central differences in double, and
 // a stack's states, loss and gradients from a ForegroundBatch equal those from the batch of pixels
 // of the same rows, for both input kinds and every presentation (static, noisy, random starts,
@@ -14,6 +14,7 @@
 #include "env/pixel_index.hpp"
 #include "finite_differences.hpp"
 #include "fixtures.hpp"
+#include "foreground_builds.hpp"
 #include "model/input_projection.hpp"
 #include "model/modular_rnn.hpp"
 #include "runtime/foreground_kernels.hpp"
@@ -66,7 +67,7 @@ TEST(PixelIndex, ListsTheNonzeroBytesOfEachImage) {
 }
 
 TEST(PixelIndex, KernelEqualsADenseProduct) {
-  // Both builds; outputs that leave partial vectors and panels (7 vectors of 8), one and two
+  // Every build; outputs that leave partial vectors and panels (7 vectors of 8 or 16), one and two
   // stimuli per tuple, and tuple counts that leave partial groups of 8.
   const ImageSet set = sparse_images(30, 6, 0.2, 3);
   const PixelIndex index(set);
@@ -74,12 +75,12 @@ TEST(PixelIndex, KernelEqualsADenseProduct) {
   const float scale = 0.013f, background = -0.42f;
   const auto pixels = torch::from_blob(const_cast<uint8_t*>(set.pixels.data()), {set.count, P}, torch::kUInt8)
                           .to(torch::kFloat64) * scale + background;  // [count, P]
-  for (const bool baseline : {false, true})
+  test::for_each_foreground_build([&](const std::string& build) {
     for (int64_t S : {1, 2})
-      for (int64_t R : {3, 8, 50, 56, 57, 120, 200})
+      for (int64_t R : {3, 8, 50, 56, 57, 112, 113, 200})
         for (int64_t B : {1, 9, 17}) {
           const std::string where = "S = " + std::to_string(S) + ", R = " + std::to_string(R) +
-                                    ", B = " + std::to_string(B) + (baseline ? ", baseline" : "");
+                                    ", B = " + std::to_string(B) + ", " + build;
           std::vector<kernels::PixelRow> rows;
           std::vector<int64_t> images;
           for (int64_t b = 0; b < B; ++b)
@@ -90,24 +91,24 @@ TEST(PixelIndex, KernelEqualsADenseProduct) {
           const auto x = pixels.index_select(0, torch::tensor(images)).view({B, S * P});  // [B, S*P]
           const auto w = torch::randn({R, S * P});
           auto u = torch::full({R, B}, 7.0);
-          auto* project = baseline ? kernels::project_pixel_rows_baseline : kernels::project_pixel_rows;
-          project(rows.data(), B, S, P, scale, background, w.data_ptr<float>(), R, u.data_ptr<float>());
+          kernels::project_pixel_rows(rows.data(), B, S, P, scale, background, w.data_ptr<float>(), R,
+                                      u.data_ptr<float>());
           const auto u_ref = torch::mm(w.to(torch::kFloat64), x.t());
           EXPECT_LT((u.to(torch::kFloat64) - u_ref).abs().max().item<double>(), 1e-4) << where;
 
           const auto g = torch::randn({R, B});
           auto gw = torch::full({R, S * P}, 7.0);
-          auto* backward =
-              baseline ? kernels::project_pixel_rows_backward_baseline : kernels::project_pixel_rows_backward;
-          backward(rows.data(), B, S, P, scale, background, g.data_ptr<float>(), R, gw.data_ptr<float>());
+          kernels::project_pixel_rows_backward(rows.data(), B, S, P, scale, background, g.data_ptr<float>(), R,
+                                               gw.data_ptr<float>());
           const auto gw_ref = torch::mm(g.to(torch::kFloat64), x);
           EXPECT_LT((gw.to(torch::kFloat64) - gw_ref).abs().max().item<double>(), 1e-4) << where << ", backward";
         }
+  });
 }
 
 TEST(PixelIndex, BorrowedPixelsKernelsEqualADenseProduct) {
   // A noisy presentation's kept noise read from the source rows by pixel (kernels::BorrowedPixels):
-  // both builds of the forward and the weight gradient against the dense noise in double, for
+  // every build of the forward and the weight gradient against the dense noise in double, for
   // outputs on either side of kBorrowedScatterOutputs (the scatter and the listed forward), a
   // partial last panel, and a last step that keeps nothing (a step with no noisy row).
   const ImageSet set = sparse_images(30, 6, 0.2, 8);
@@ -145,24 +146,22 @@ TEST(PixelIndex, BorrowedPixelsKernelsEqualADenseProduct) {
         f[t * B + borrower[size_t((t * k + j) * B + o)]] += dense[o] * keep[t][j].to(torch::kFloat64);
   const kernels::BorrowedPixels x{L, B, T, k, start.data(), source.data(), value.data(), keep.data_ptr<uint8_t>(),
                                   borrower.data()};
-  for (const bool baseline : {false, true})
-    for (int64_t R : {int64_t(3), int64_t(8), int64_t(57), kernels::kBorrowedScatterOutputs,
+  test::for_each_foreground_build([&](const std::string& build) {
+    for (int64_t R : {int64_t(3), int64_t(8), int64_t(17), int64_t(57), kernels::kBorrowedScatterOutputs,
                       kernels::kBorrowedScatterOutputs + 1, int64_t(200)}) {
-      const std::string where = "R = " + std::to_string(R) + (baseline ? ", baseline" : "");
+      const std::string where = "R = " + std::to_string(R) + ", " + build;
       const auto w = torch::randn({R, L});
       auto u = torch::full({R, T * B}, 7.0);
-      auto* project = baseline ? kernels::project_borrowed_pixels_baseline : kernels::project_borrowed_pixels;
-      project(x, scale, w.data_ptr<float>(), R, u.data_ptr<float>());
+      kernels::project_borrowed_pixels(x, scale, w.data_ptr<float>(), R, u.data_ptr<float>());
       const auto u_ref = torch::mm(w.to(torch::kFloat64), f.t()) * double(scale);
       EXPECT_LT((u.to(torch::kFloat64) - u_ref).abs().max().item<double>(), 1e-4) << where;
       const auto g = torch::randn({R, T * B});
       auto gw = torch::full({R, L}, 7.0);
-      auto* backward =
-          baseline ? kernels::project_borrowed_pixels_backward_baseline : kernels::project_borrowed_pixels_backward;
-      backward(x, scale, g.data_ptr<float>(), R, gw.data_ptr<float>());
+      kernels::project_borrowed_pixels_backward(x, scale, g.data_ptr<float>(), R, gw.data_ptr<float>());
       const auto gw_ref = torch::mm(g.to(torch::kFloat64), f) * double(scale);
       EXPECT_LT((gw.to(torch::kFloat64) - gw_ref).abs().max().item<double>(), 1e-4) << where << ", backward";
     }
+  });
 }
 
 TEST(PixelIndex, GradientMatchesFiniteDifferencesInDouble) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 #include <vector>
 #include <xmmintrin.h>
 
@@ -12,26 +14,73 @@ namespace modspec::kernels {
 
 namespace {
 
+// Vectors of floats on 64-byte boundaries, for the kernels' panels and sums: a row of a panel is
+// then whole cache lines (16 V floats, or 8 V with V even), where the allocator's 16-byte
+// boundaries split every other 32-byte access across two lines (measured: a single network's
+// noisy epoch 1.06x faster aligned, docs/ARCHITECTURE.md performance principle 7).
+template <class T>
+struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <class U>
+  explicit CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+  bool operator==(const CacheLineAllocator&) const { return true; }
+};
+using Floats = std::vector<float, CacheLineAllocator<float>>;
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC target("arch=x86-64-v4")
+namespace avx512 {
+constexpr int64_t kLanes = 16;
+#include "runtime/foreground_lanes.inc"
+}  // namespace avx512
+#pragma GCC pop_options
 #pragma GCC push_options
 #pragma GCC target("arch=x86-64-v3")
 namespace avx2 {
+constexpr int64_t kLanes = 8;
 #include "runtime/foreground_lanes.inc"
 }  // namespace avx2
 #pragma GCC pop_options
-#define MODSPEC_HAVE_AVX2_FOREGROUND 1
+#define MODSPEC_HAVE_VECTOR_FOREGROUND 1
 #endif
 
 namespace baseline {
+constexpr int64_t kLanes = 8;
 #include "runtime/foreground_lanes.inc"
 }  // namespace baseline
 
+std::optional<Build> pinned;  // set by tests alone, before the kernels run
+
+Build active_build() {
+  static const Build widest = runnable_builds().back();
+  return pinned ? *pinned : widest;
+}
+
+// Runs `call` (a kernel of the .inc and its arguments) in the active build.
+#ifdef MODSPEC_HAVE_VECTOR_FOREGROUND
+#define MODSPEC_FOREGROUND_CALL(call)                  \
+  switch (active_build()) {                            \
+    case Build::avx512: return avx512::call;           \
+    case Build::avx2: return avx2::call;               \
+    case Build::baseline: return baseline::call;       \
+  }                                                    \
+  return baseline::call
+#else
+#define MODSPEC_FOREGROUND_CALL(call) return baseline::call
+#endif
+
 void product(const float* x, bool by_tuple, int64_t rows, int64_t L, float background, const float* a, int64_t R,
              float* out) {
-#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
-  if (cpu_has_avx2_fma()) return avx2::product(x, by_tuple, rows, L, background, a, R, out);
-#endif
-  baseline::product(x, by_tuple, rows, L, background, a, R, out);
+  MODSPEC_FOREGROUND_CALL(product(x, by_tuple, rows, L, background, a, R, out));
+}
+
+void pixel_rows_product(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
+                        const float* w, int64_t R, float* u) {
+  MODSPEC_FOREGROUND_CALL(pixel_rows_product(rows, B, S, P, scale, background, w, R, u));
 }
 
 // The kept noise of x listed tuple by tuple, rows [T B]: a count of each tuple's entries over the
@@ -64,16 +113,13 @@ void list_borrowed_pixels(const BorrowedPixels& x, std::vector<PixelRow>& rows, 
   });
 }
 
-// The forward through the kept noise listed tuple by tuple, by `rows_product` (a build of
-// project_pixel_rows).
-void project_listed(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u,
-                    void (*rows_product)(const PixelRow*, int64_t, int64_t, int64_t, float, float, const float*, int64_t,
-                                         float*)) {
+// The forward through the kept noise listed tuple by tuple.
+void project_listed(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u) {
   thread_local std::vector<PixelRow> rows;
   thread_local std::vector<uint16_t> pixel;
   thread_local std::vector<uint8_t> value;
   list_borrowed_pixels(x, rows, pixel, value);
-  rows_product(rows.data(), x.T * x.B, 1, x.L, scale, 0.0f, w, R, u);
+  pixel_rows_product(rows.data(), x.T * x.B, 1, x.L, scale, 0.0f, w, R, u);
 }
 
 }  // namespace
@@ -114,63 +160,44 @@ void pixel_columns(const PixelRow* rows, int64_t count, int64_t stride, int64_t 
   }
 }
 
+std::vector<Build> runnable_builds() {
+  std::vector<Build> builds{Build::baseline};
+#ifdef MODSPEC_HAVE_VECTOR_FOREGROUND
+  if (cpu_has_avx2_fma()) builds.push_back(Build::avx2);
+  if (cpu_has_avx512()) builds.push_back(Build::avx512);
+#endif
+  return builds;
+}
+
+void pin_build(std::optional<Build> build) {
+  const auto builds = runnable_builds();
+  if (build && std::find(builds.begin(), builds.end(), *build) == builds.end())
+    throw std::invalid_argument("foreground kernels: this CPU cannot run the build pinned");
+  pinned = build;
+}
+
 void project_pixel_rows(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
                         const float* w, int64_t R, float* u) {
-#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
-  if (cpu_has_avx2_fma()) return avx2::pixel_rows_product(rows, B, S, P, scale, background, w, R, u);
-#endif
-  baseline::pixel_rows_product(rows, B, S, P, scale, background, w, R, u);
+  pixel_rows_product(rows, B, S, P, scale, background, w, R, u);
 }
 
 void project_pixel_rows_backward(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
                                  const float* g, int64_t R, float* gw) {
-#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
-  if (cpu_has_avx2_fma()) return avx2::pixel_rows_backward(rows, B, S, P, scale, background, g, R, gw);
-#endif
-  baseline::pixel_rows_backward(rows, B, S, P, scale, background, g, R, gw);
-}
-
-void project_pixel_rows_backward_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale,
-                                          float background, const float* g, int64_t R, float* gw) {
-  baseline::pixel_rows_backward(rows, B, S, P, scale, background, g, R, gw);
-}
-
-void project_pixel_rows_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
-                                 const float* w, int64_t R, float* u) {
-  baseline::pixel_rows_product(rows, B, S, P, scale, background, w, R, u);
+  MODSPEC_FOREGROUND_CALL(pixel_rows_backward(rows, B, S, P, scale, background, g, R, gw));
 }
 
 void project_pixel_columns_backward(const int64_t* start, const int32_t* row, const uint8_t* value, int64_t P,
                                     int64_t B, float scale, float background, const float* g, int64_t R, float* gw) {
-#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
-  if (cpu_has_avx2_fma()) return avx2::pixel_columns_backward({start, row, value, P}, B, scale, background, g, R, gw);
-#endif
-  baseline::pixel_columns_backward({start, row, value, P}, B, scale, background, g, R, gw);
+  MODSPEC_FOREGROUND_CALL(pixel_columns_backward({start, row, value, P}, B, scale, background, g, R, gw));
 }
 
 void project_borrowed_pixels(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u) {
-  if (R > kBorrowedScatterOutputs) return project_listed(x, scale, w, R, u, project_pixel_rows);
-#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
-  if (cpu_has_avx2_fma()) return avx2::borrowed_product(x, /*forward=*/true, scale, w, R, u);
-#endif
-  baseline::borrowed_product(x, /*forward=*/true, scale, w, R, u);
+  if (R > kBorrowedScatterOutputs) return project_listed(x, scale, w, R, u);
+  MODSPEC_FOREGROUND_CALL(borrowed_product(x, /*forward=*/true, scale, w, R, u));
 }
 
 void project_borrowed_pixels_backward(const BorrowedPixels& x, float scale, const float* g, int64_t R, float* gw) {
-#ifdef MODSPEC_HAVE_AVX2_FOREGROUND
-  if (cpu_has_avx2_fma()) return avx2::borrowed_product(x, /*forward=*/false, scale, g, R, gw);
-#endif
-  baseline::borrowed_product(x, /*forward=*/false, scale, g, R, gw);
-}
-
-void project_borrowed_pixels_baseline(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u) {
-  if (R > kBorrowedScatterOutputs) return project_listed(x, scale, w, R, u, project_pixel_rows_baseline);
-  baseline::borrowed_product(x, /*forward=*/true, scale, w, R, u);
-}
-
-void project_borrowed_pixels_backward_baseline(const BorrowedPixels& x, float scale, const float* g, int64_t R,
-                                               float* gw) {
-  baseline::borrowed_product(x, /*forward=*/false, scale, g, R, gw);
+  MODSPEC_FOREGROUND_CALL(borrowed_product(x, /*forward=*/false, scale, g, R, gw));
 }
 
 int64_t count_off_background(const float* x, int64_t n, float background) {
@@ -186,16 +213,6 @@ void project_foreground(const float* x, int64_t B, int64_t P, float background, 
 void project_foreground_backward(const float* x, int64_t B, int64_t P, float background, const float* g, int64_t R,
                                  float* gw) {
   product(x, /*by_tuple=*/false, /*rows=*/P, /*L=*/B, background, g, R, gw);
-}
-
-void project_foreground_baseline(const float* x, int64_t B, int64_t P, float background, const float* w, int64_t R,
-                                 float* u) {
-  baseline::product(x, /*by_tuple=*/true, /*rows=*/B, /*L=*/P, background, w, R, u);
-}
-
-void project_foreground_backward_baseline(const float* x, int64_t B, int64_t P, float background, const float* g,
-                                          int64_t R, float* gw) {
-  baseline::product(x, /*by_tuple=*/false, /*rows=*/P, /*L=*/B, background, g, R, gw);
 }
 
 }  // namespace modspec::kernels

@@ -8,7 +8,7 @@
 // 4 pixels) and skip the pixels (tuples) where all 4 are at the background: for digits that keeps
 // about 39% of the forward's work (a 4-tuple union) and 29% of the backward's (4 neighbouring
 // pixels), where single rows would keep 19% but load a row of weights for every multiply-add.
-// No torch: built with the kernel flags, for AVX2+FMA and the baseline, as runtime/mlp_kernels.cpp.
+// No torch: built with the kernel flags, three times over (Build below).
 //
 // Where the images are at hand as bytes, neither direction needs a batch of pixels at all: each
 // tuple's pixels off the background come from an index of its images (env/pixel_index.hpp), about
@@ -19,9 +19,19 @@
 // u and g [R, B] (outputs before tuples, as the recurrence reads them), gw [R, P].
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace modspec::kernels {
+
+// Every kernel below is built for AVX-512 (vectors of 16 floats), for AVX2+FMA (8) and for the
+// baseline x86-64 (8, run as two SSE halves), and runs the widest build the CPU has, unless one
+// is pinned: the tests pin each build the CPU runs in turn and hold them all to the same
+// references. A noisy single network trains 1.14x faster with AVX-512 than with AVX2, a stack of
+// 16 1.3x (README, "Measures, noisy inputs, two cores and the whole study").
+enum class Build { baseline, avx2, avx512 };
+std::vector<Build> runnable_builds();         // narrowest first
+void pin_build(std::optional<Build> build);  // std::nullopt: the widest again; throws if the CPU cannot run it
 
 // Skipping the background pays when at most this fraction of the pixels is off it: digits are
 // about 19% (Fashion-MNIST's clothes about half, a batch of noisy pixels nearly all: noisy
@@ -84,30 +94,18 @@ struct BorrowedPixels {
 };
 
 // u [R, T B] = scale * w f^T, w [R, L]: u[i, c] = scale * sum_l w[i, l] f(c, l). Up to
-// kBorrowedScatterOutputs outputs (two panels of 56), each pixel's entries are added into their
-// tuples' sums (a store per multiply-add); past that, when w is several panels of outputs wide,
-// the entries are first listed tuple by tuple (a counting sort of the kept entries, once for all
-// panels) and multiplied as PixelRows, whose sums stay in registers. Measured in training (stacks
-// of n = 25): the scatter wins at 75 outputs (1.06x), ties at 100, loses at 150 (0.95x).
+// kBorrowedScatterOutputs outputs (one panel of 7 AVX-512 vectors, two of 7 AVX2 ones), each
+// pixel's entries are added into their tuples' sums (a store per multiply-add); past that, when w
+// is several panels of outputs wide, the entries are first listed tuple by tuple (a counting sort
+// of the kept entries, once for all panels) and multiplied as PixelRows, whose sums stay in
+// registers. Measured in training (stacks of n = 25), the scatter against the listing: AVX2 1.06x
+// at 75 outputs, 1.0x at 100, 0.95x at 150; AVX-512 1.16x at 75, 1.06x at 100, 1.0x at 150,
+// 0.97x at 200.
 inline constexpr int64_t kBorrowedScatterOutputs = 112;
 void project_borrowed_pixels(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u);
 
 // Its weight gradient, gw [R, L] = scale * g f for g [R, T B] (gw overwritten):
 //   gw[i, l] = scale * sum_c g[i, c] f(c, l).
 void project_borrowed_pixels_backward(const BorrowedPixels& x, float scale, const float* g, int64_t R, float* gw);
-
-// The same six, always through the baseline x86-64 build: the one a CPU without AVX2 and FMA
-// runs, so that the tests check it on any machine.
-void project_foreground_baseline(const float* x, int64_t B, int64_t P, float background, const float* w, int64_t R,
-                                 float* u);
-void project_foreground_backward_baseline(const float* x, int64_t B, int64_t P, float background, const float* g,
-                                          int64_t R, float* gw);
-void project_pixel_rows_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,
-                                 const float* w, int64_t R, float* u);
-void project_pixel_rows_backward_baseline(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale,
-                                          float background, const float* g, int64_t R, float* gw);
-void project_borrowed_pixels_baseline(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u);
-void project_borrowed_pixels_backward_baseline(const BorrowedPixels& x, float scale, const float* g, int64_t R,
-                                               float* gw);
 
 }  // namespace modspec::kernels
