@@ -47,13 +47,14 @@ struct ForegroundNoise {
   std::vector<uint8_t> value;
   std::vector<uint8_t> keep;      // [S, T, k, P] 1 where the j-th borrowed sample keeps pixel p (0 past a step's k)
   std::vector<int32_t> borrower;  // [S, T, k, B] the tuple borrowing row o as its j-th sample
+  std::vector<kernels::PixelRow> source_rows;  // [B, S] the source rows themselves
   // The source rows are the batch's own (not another table's): their columns above are also the
   // stimuli's own, turned around once for both.
   bool source_is_batch = false;
   torch::Tensor starts;           // [B, S] int64, each stimulus's start step
   kernels::BorrowedPixels borrowed(int64_t s) const {
     return {P, B, T, k, start.data() + s * (P + 1), source.data(), value.data(), keep.data() + s * T * k * P,
-            borrower.data() + s * T * k * B};
+            borrower.data() + s * T * k * B, source_rows.data() + s, int64_t(source_rows.size()) / B};
   }
 };
 

@@ -6,6 +6,7 @@
 #include <new>
 #include <stdexcept>
 #include <vector>
+#include <immintrin.h>
 #include <xmmintrin.h>
 
 #include "runtime/cpu_features.hpp"
@@ -36,6 +37,8 @@ using Floats = std::vector<float, CacheLineAllocator<float>>;
 namespace avx512 {
 constexpr int64_t kLanes = 16;
 #include "runtime/foreground_lanes.inc"
+
+#include "runtime/borrowed_filter_avx512.inc"
 }  // namespace avx512
 #pragma GCC pop_options
 #pragma GCC push_options
@@ -193,6 +196,10 @@ void project_pixel_columns_backward(const int64_t* start, const int32_t* row, co
 
 void project_borrowed_pixels(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u) {
   if (R > kBorrowedScatterOutputs) return project_listed(x, scale, w, R, u);
+#ifdef MODSPEC_HAVE_VECTOR_FOREGROUND
+  if (active_build() == Build::avx512 && x.L <= avx512::kFilteredMaxPixels)
+    return avx512::borrowed_filtered(x, scale, w, R, u);
+#endif
   MODSPEC_FOREGROUND_CALL(borrowed_product(x, /*forward=*/true, scale, w, R, u));
 }
 

@@ -91,16 +91,20 @@ struct BorrowedPixels {
   const uint8_t* value = nullptr;      // its byte
   const uint8_t* keep = nullptr;       // [T, k, L] 1 where the j-th borrowed sample keeps pixel l at step t
   const int32_t* borrower = nullptr;   // [T, k, B] the tuple that borrows row o as its j-th sample at step t
+  const PixelRow* rows = nullptr;      // the same entries row by row: source row o is rows[o * row_stride]
+  int64_t row_stride = 1;
 };
 
 // u [R, T B] = scale * w f^T, w [R, L]: u[i, c] = scale * sum_l w[i, l] f(c, l). Up to
-// kBorrowedScatterOutputs outputs (one panel of 7 AVX-512 vectors, two of 7 AVX2 ones), each
-// pixel's entries are added into their tuples' sums (a store per multiply-add); past that, when w
-// is several panels of outputs wide, the entries are first listed tuple by tuple (a counting sort
-// of the kept entries, once for all panels) and multiplied as PixelRows, whose sums stay in
-// registers. Measured in training (stacks of n = 25), the scatter against the listing: AVX2 1.06x
-// at 75 outputs, 1.0x at 100, 0.95x at 150; AVX-512 1.16x at 75, 1.06x at 100, 1.0x at 150,
-// 0.97x at 200.
+// kBorrowedScatterOutputs outputs (one panel of 7 AVX-512 vectors, two of 7 AVX2 ones), the
+// AVX2 and baseline builds add each pixel's entries into their tuples' sums (a store per
+// multiply-add), the AVX-512 build filters each source row's entries by the pixels each sample
+// keeps and sums them in registers (runtime/borrowed_filter_avx512.inc; the scatter too past
+// 1024 pixels). Past that, when w is several panels of outputs wide, the entries are first listed
+// tuple by tuple (a counting sort of the kept entries, once for all panels) and multiplied as
+// PixelRows, whose sums stay in registers. Measured in training (stacks of n = 25), the scatter
+// against the listing: AVX2 1.06x at 75 outputs, 1.0x at 100, 0.95x at 150; AVX-512 1.16x at 75,
+// 1.06x at 100, 1.0x at 150, 0.97x at 200.
 inline constexpr int64_t kBorrowedScatterOutputs = 112;
 void project_borrowed_pixels(const BorrowedPixels& x, float scale, const float* w, int64_t R, float* u);
 
