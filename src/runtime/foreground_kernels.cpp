@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <immintrin.h>
 #include <new>
 #include <stdexcept>
 #include <vector>
-#include <immintrin.h>
 #include <xmmintrin.h>
 
 #include "runtime/cpu_features.hpp"
@@ -65,12 +65,12 @@ Build active_build() {
 
 // Runs `call` (a kernel of the .inc and its arguments) in the active build.
 #ifdef MODSPEC_HAVE_VECTOR_FOREGROUND
-#define MODSPEC_FOREGROUND_CALL(call)                  \
-  switch (active_build()) {                            \
-    case Build::avx512: return avx512::call;           \
-    case Build::avx2: return avx2::call;               \
-    case Build::baseline: return baseline::call;       \
-  }                                                    \
+#define MODSPEC_FOREGROUND_CALL(call)        \
+  switch (active_build()) {                  \
+    case Build::avx512: return avx512::call; \
+    case Build::avx2: return avx2::call;     \
+    case Build::baseline: break;             \
+  }                                          \
   return baseline::call
 #else
 #define MODSPEC_FOREGROUND_CALL(call) return baseline::call
