@@ -6,10 +6,13 @@
 // their own stack (the docs/ARCHITECTURE.md way of using two cores); the figures are then for both together.
 // --inputs times each presentation of the stimuli (paper 5.3) in turn, static first, and prints
 // each one's time per network-epoch against the static one's at the same K and n (its "x static").
+// --kernels pins the build of the input projection's kernels (runtime/foreground_kernels.hpp;
+// default: the widest this CPU runs), to time what a CPU without AVX-512 or AVX2 would.
 //
 //   bench_train [--k 1,8,32] [--n 10,25,50] [--batches 60] [--workers 1] [--steps 3]
-//               [--inputs static,noise,random_start]
+//               [--inputs static,noise,random_start] [--kernels avx512|avx2|baseline]
 #include <ATen/record_function.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <torch/torch.h>
 #include <vector>
 
@@ -26,6 +30,7 @@
 #include "model/modular_rnn.hpp"
 #include "model/stack_input.hpp"
 #include "runtime/blas_kernel.hpp"
+#include "runtime/foreground_kernels.hpp"
 #include "runtime/threads.hpp"
 #include "optim/adamw.hpp"
 #include "train/step_flops.hpp"
@@ -102,7 +107,21 @@ int main(int argc, char** argv) {
     else if (flag == "--workers") workers = std::stoll(value);
     else if (flag == "--steps") steps = std::stoll(value);
     else if (flag == "--inputs") inputs = bench::split_commas(value);
-    else {
+    else if (flag == "--kernels") {
+      const std::vector<std::pair<std::string, kernels::Build>> builds{
+          {"avx512", kernels::Build::avx512}, {"avx2", kernels::Build::avx2}, {"baseline", kernels::Build::baseline}};
+      const auto runnable = kernels::runnable_builds();
+      bool pinned = false;
+      for (const auto& [name, build] : builds)
+        if (name == value && std::find(runnable.begin(), runnable.end(), build) != runnable.end()) {
+          kernels::pin_build(build);
+          pinned = true;
+        }
+      if (!pinned) {
+        std::fprintf(stderr, "--kernels %s: not a build this CPU runs (avx512, avx2, baseline)\n", value.c_str());
+        return 2;
+      }
+    } else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
     }
