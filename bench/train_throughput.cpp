@@ -12,7 +12,6 @@
 //   bench_train [--k 1,8,32] [--n 10,25,50] [--batches 60] [--workers 1] [--steps 3]
 //               [--inputs static,noise,random_start] [--kernels avx512|avx2|baseline]
 #include <ATen/record_function.h>
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -21,7 +20,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <utility>
 #include <torch/torch.h>
 #include <vector>
 
@@ -108,12 +106,9 @@ int main(int argc, char** argv) {
     else if (flag == "--steps") steps = std::stoll(value);
     else if (flag == "--inputs") inputs = bench::split_commas(value);
     else if (flag == "--kernels") {
-      const std::vector<std::pair<std::string, kernels::Build>> builds{
-          {"avx512", kernels::Build::avx512}, {"avx2", kernels::Build::avx2}, {"baseline", kernels::Build::baseline}};
-      const auto runnable = kernels::runnable_builds();
       bool pinned = false;
-      for (const auto& [name, build] : builds)
-        if (name == value && std::find(runnable.begin(), runnable.end(), build) != runnable.end()) {
+      for (const kernels::Build build : kernels::runnable_builds())
+        if (value == kernels::build_name(build)) {
           kernels::pin_build(build);
           pinned = true;
         }

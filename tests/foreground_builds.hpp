@@ -7,15 +7,6 @@
 
 namespace modspec::test {
 
-inline std::string build_name(kernels::Build build) {
-  switch (build) {
-    case kernels::Build::avx512: return "AVX-512";
-    case kernels::Build::avx2: return "AVX2";
-    case kernels::Build::baseline: return "baseline";
-  }
-  return "?";
-}
-
 // Runs body(name of the build) once per build, then unpins (also when body throws).
 template <class Body>
 void for_each_foreground_build(Body&& body) {
@@ -24,7 +15,7 @@ void for_each_foreground_build(Body&& body) {
   } unpin;
   for (const kernels::Build build : kernels::runnable_builds()) {
     kernels::pin_build(build);
-    body(build_name(build));
+    body(std::string(kernels::build_name(build)));
   }
 }
 

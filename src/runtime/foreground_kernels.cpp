@@ -6,6 +6,8 @@
 #include <immintrin.h>
 #include <new>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 #include <vector>
 #include <xmmintrin.h>
 
@@ -177,6 +179,15 @@ void pin_build(std::optional<Build> build) {
   if (build && std::find(builds.begin(), builds.end(), *build) == builds.end())
     throw std::invalid_argument("foreground kernels: this CPU cannot run the build pinned");
   pinned = build;
+}
+
+const char* build_name(Build build) {
+  switch (build) {
+    case Build::avx512: return "avx512";
+    case Build::avx2: return "avx2";
+    case Build::baseline: break;
+  }
+  return "baseline";
 }
 
 void project_pixel_rows(const PixelRow* rows, int64_t B, int64_t S, int64_t P, float scale, float background,

@@ -33,6 +33,7 @@ namespace modspec::kernels {
 enum class Build { baseline, avx2, avx512 };
 std::vector<Build> runnable_builds();         // narrowest first
 void pin_build(std::optional<Build> build);  // std::nullopt: the widest again; throws if the CPU cannot run it
+const char* build_name(Build build);         // "avx512", "avx2" or "baseline"
 
 // Skipping the background pays when at most this fraction of the pixels is off it: digits are
 // about 19% (Fashion-MNIST's clothes about half, a batch of noisy pixels nearly all: noisy
