@@ -113,8 +113,9 @@ TEST(PixelIndex, BorrowedPixelsKernelsEqualADenseProduct) {
   // dense noise in double, for outputs on either side of kBorrowedScatterOutputs (the scatter or,
   // with AVX-512, the filtered rows; and the listed forward), a partial last panel, a last step
   // that keeps nothing (a step with no noisy row), a source row with every pixel on and one with
-  // none, and images small enough for the AVX-512 keep bitsets (36 pixels) and too large (1089).
-  for (const int64_t side : {6, 33}) {
+  // none, and images small enough for the AVX-512 keep bitsets (36 pixels; 1024, the most, whose
+  // last pixel takes every bit a kept entry's code holds) and too large (1089).
+  for (const int64_t side : {6, 32, 33}) {
     const ImageSet set = sparse_images(30, side, 0.2, 8);
     const PixelIndex index(set);
     const int64_t L = side * side, B = 7, T = 3, k = 2;

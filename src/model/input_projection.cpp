@@ -166,7 +166,7 @@ struct NoisyPixelRowsProjection : torch::autograd::Function<NoisyPixelRowsProjec
     const auto g = grads[0].contiguous();  // [M, R, T*B]
     const int64_t M = g.size(0), R = g.size(1), L = ctx->saved_data["columns"].toInt(), B = x.B, P = x.P, T = noise.T;
     auto gw = torch::empty({M, R, L});
-    std::vector<float> self_g(size_t(R * B)), noise_g(size_t(R * T * B)), kept_g(size_t(R * T));
+    std::vector<float> self_g(size_t(R * B)), noise_g(size_t(R * T * B));
     std::vector<float> self_gw(size_t(R * P)), noise_gw(size_t(R * P));
     for (int64_t m = 0; m < M; ++m)
       for (int64_t s = x.shared ? 0 : m; s < (x.shared ? x.S : m + 1); ++s) {
@@ -179,14 +179,14 @@ struct NoisyPixelRowsProjection : torch::autograd::Function<NoisyPixelRowsProjec
             const float *a = self + t * B, *c = other + t * B;
             float* sg = self_g.data() + j * B;
             float* n = noise_g.data() + (j * T + t) * B;
-            float sum = 0.0f;
             for (int64_t b = 0; b < B; ++b) {
               sg[b] += a[b] * gj[b];
               n[b] = c[b] * gj[b];
-              sum += n[b];
             }
-            kept_g[size_t(j * T + t)] = kPixelBackground * sum;
           }
+        // kept_g [R, T] = background * (sums over b of noise_g [R, T, B]): LibTorch's vectorized
+        // sums (a running sum per (j, t) here is one chain of dependent additions).
+        const auto kept_g = torch::from_blob(noise_g.data(), {R, T, B}).sum(2).mul_(kPixelBackground);
         // The stimuli's own part; their rows are already turned around when they lend the noise.
         if (noise.source_is_batch)
           kernels::project_pixel_columns_backward(noise.start.data() + s * (P + 1), noise.source.data(),
@@ -201,7 +201,7 @@ struct NoisyPixelRowsProjection : torch::autograd::Function<NoisyPixelRowsProjec
         // a stack's noisy step).
         auto out = gw[m].narrow(1, x.shared ? s * P : 0, P);
         torch::add_out(out, torch::from_blob(self_gw.data(), {R, P}), torch::from_blob(noise_gw.data(), {R, P}));
-        out.addmm_(torch::from_blob(kept_g.data(), {R, T}), kept_counts(noise, s));
+        out.addmm_(kept_g, kept_counts(noise, s));
       }
     return {gw, torch::Tensor()};
   }
