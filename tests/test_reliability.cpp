@@ -277,6 +277,18 @@ TEST(Memory, TheEstimateAddsUpAndAStackBeyondTheMachineIsRefused) {
   EXPECT_PRED2(contains, msg, "train.batch_size");
 }
 
+TEST(SweepSpec, ALogAxisReadsIntegersPastWhatADoubleHoldsExactly) {
+  // 11111111111111100 > 2^53 has no exact double: it is read as an integer, and the key's range
+  // refuses the values it spans, naming them (a fuzzer found this ending in an uncaught
+  // std::bad_optional_access).
+  const std::string msg = error_message([] {
+    SweepSpec::from_toml_text("[axes]\n\"env.covariance\" = { log = [1, 11111111111111100, 23] }\n", "wide.toml", {});
+  });
+  EXPECT_PRED2(contains, msg, "wide.toml");
+  EXPECT_PRED2(contains, msg, "env.covariance");
+  EXPECT_PRED2(contains, msg, "out of range");
+}
+
 TEST(SweepSpec, APlanBeyondTheLimitIsRefusedBeforeItIsBuilt) {
   std::string msg = error_message([] {
     SweepSpec::from_toml_text("[axes]\n\"model.p_s\" = { log = [1, 1e8, 100000000] }\n", "big.toml", {});

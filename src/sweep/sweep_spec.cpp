@@ -30,7 +30,10 @@ std::string node_text(const toml::node& node) {
 std::vector<std::string> log_values(const std::string& key, const toml::array& spec, const std::string& where) {
   if (spec.size() != 3 || !spec[0].is_number() || !spec[1].is_number() || !spec[2].is_integer())
     throw Error(where + "axis " + key + ": log = [from, to, count] with from, to > 0 and count >= 2");
-  const double from = spec[0].value<double>().value(), to = spec[1].value<double>().value();
+  // An integer past 2^53 is still a number: toml++ gives no double for it (a fuzzer found
+  // `log = [1, 11111111111111100, 23]`), so integers are read as integers.
+  auto number = [](const toml::node& n) { return n.is_integer() ? double(*n.value<int64_t>()) : *n.value<double>(); };
+  const double from = number(spec[0]), to = number(spec[1]);
   const int64_t count = spec[2].value<int64_t>().value();
   if (from <= 0 || to <= 0 || count < 2) throw Error(where + "axis " + key + ": log needs from, to > 0 and count >= 2");
   if (count > kMaxSweepRuns)
@@ -47,6 +50,16 @@ std::vector<std::string> log_values(const std::string& key, const toml::array& s
     if (seen.insert(s.str()).second) out.push_back(s.str());
   }
   return out;
+}
+
+// doc[key] when it is there, else `fallback`: a value of another type is an error naming the key
+// (value_or would quietly fall back, or turn a float into an integer unchecked).
+template <class T>
+T top_level(const toml::table& doc, const char* key, T fallback, const std::string& where, const char* expected) {
+  const toml::node* node = doc.get(key);
+  if (!node) return fallback;
+  if (!node->is<T>()) throw Error(where + key + ": expected " + expected);
+  return *node->value<T>();
 }
 
 std::vector<Axis> read_axes(const toml::table& table, const std::string& prefix, const std::string& where) {
@@ -142,7 +155,7 @@ SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& 
                     std::to_string(axes[b].line) + ", quoted and dotted?): one axis per key");
   // TOML tables iterate in key order; the axes combine in the order they are written.
   std::stable_sort(axes.begin(), axes.end(), [](const Axis& a, const Axis& b) { return a.line < b.line; });
-  const std::string combine = doc["combine"].value_or(std::string("product"));
+  const std::string combine = top_level(doc, "combine", std::string("product"), where, "product or zip");
   if (combine != "product" && combine != "zip") throw Error(where + "combine: '" + combine + "' (allowed: product, zip)");
   std::vector<int64_t> seeds{base.integer("model.seed")};
   if (const auto* arr = doc.get_as<toml::array>("seeds")) {
@@ -153,9 +166,9 @@ SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& 
     }
     if (seeds.empty()) throw Error(where + "seeds: empty list");
   }
-  sweep.stack = doc["stack"].value_or(int64_t(16));
+  sweep.stack = top_level(doc, "stack", int64_t(16), where, "an integer");
   if (sweep.stack < 1) throw Error(where + "stack: at least 1");
-  sweep.measure = doc["measure"].value_or(true);
+  sweep.measure = top_level(doc, "measure", true, where, "true or false");
   sweep.text = text;
   sweep.source = source;
   sweep.overrides = overrides;
