@@ -69,7 +69,7 @@ TEST(SweepSpec, ErrorsNameTheCulprit) {
                              "equal length"));
   EXPECT_TRUE(test::contains(test::error_message([] { SweepSpec::from_toml_text("stacks = 3\n", "t.toml"); }), "stacks"));
   // Top-level settings of the wrong type are named, not replaced by their defaults.
-  for (const std::string line : {"stack = 1e30", "stack = \"4\"", "measure = 1", "combine = 2"}) {
+  for (const std::string line : {"stack = 1e30", "stack = \"4\"", "measure = 1", "combine = 2", "seeds = 3"}) {
     const std::string msg = test::error_message([&] { SweepSpec::from_toml_text(line + "\n", "t.toml"); });
     EXPECT_TRUE(test::contains(msg, "t.toml: " + line.substr(0, line.find(' ')) + ": expected")) << line << ": " << msg;
   }

@@ -158,6 +158,8 @@ SweepSpec SweepSpec::from_toml_text(const std::string& text, const std::string& 
   const std::string combine = top_level(doc, "combine", std::string("product"), where, "product or zip");
   if (combine != "product" && combine != "zip") throw Error(where + "combine: '" + combine + "' (allowed: product, zip)");
   std::vector<int64_t> seeds{base.integer("model.seed")};
+  if (doc.contains("seeds") && !doc.get_as<toml::array>("seeds"))
+    throw Error(where + "seeds: expected a list of non-negative integers");
   if (const auto* arr = doc.get_as<toml::array>("seeds")) {
     seeds.clear();
     for (const auto& v : *arr) {
