@@ -25,8 +25,7 @@ Value convert(const KeySpec& spec, const toml::node& node, const std::string& wh
       if (node.is_integer()) return *node.value<int64_t>();
       throw wrong();
     case Kind::real:
-      if (node.is_integer()) return double(*node.value<int64_t>());
-      if (node.is_floating_point()) return *node.value<double>();
+      if (const auto number = number_of(node)) return *number;
       throw wrong();
     case Kind::boolean:
       if (node.is_boolean()) return *node.value<bool>();

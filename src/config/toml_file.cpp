@@ -26,4 +26,10 @@ toml::table parse_toml(const std::string& text, const std::string& source_name) 
   }
 }
 
+std::optional<double> number_of(const toml::node& node) {
+  if (node.is_integer()) return double(*node.value<int64_t>());
+  if (node.is_floating_point()) return *node.value<double>();
+  return std::nullopt;
+}
+
 }  // namespace modspec

@@ -30,10 +30,9 @@ std::string node_text(const toml::node& node) {
 std::vector<std::string> log_values(const std::string& key, const toml::array& spec, const std::string& where) {
   if (spec.size() != 3 || !spec[0].is_number() || !spec[1].is_number() || !spec[2].is_integer())
     throw Error(where + "axis " + key + ": log = [from, to, count] with from, to > 0 and count >= 2");
-  // An integer past 2^53 is still a number: toml++ gives no double for it (a fuzzer found
-  // `log = [1, 11111111111111100, 23]`), so integers are read as integers.
-  auto number = [](const toml::node& n) { return n.is_integer() ? double(*n.value<int64_t>()) : *n.value<double>(); };
-  const double from = number(spec[0]), to = number(spec[1]);
+  // Both are numbers (checked above); an integer end past 2^53 is one too (a fuzzer found
+  // `log = [1, 11111111111111100, 23]`, for which toml++ gives no double).
+  const double from = *number_of(spec[0]), to = *number_of(spec[1]);
   const int64_t count = spec[2].value<int64_t>().value();
   if (from <= 0 || to <= 0 || count < 2) throw Error(where + "axis " + key + ": log needs from, to > 0 and count >= 2");
   if (count > kMaxSweepRuns)
