@@ -4,7 +4,9 @@
 // double-precision dense product, the node's gradient equals central differences in double, and
 // a stack's states, loss and gradients from a ForegroundBatch equal those from the batch of pixels
 // of the same rows, for both input kinds and every presentation (static, noisy, random starts,
-// noise made of other rows); the noisy node's gradient equals central differences in double.
+// noise made of other rows); the noisy node's gradient equals central differences in double, and
+// the kernels that mix its parts and split its gradient equal their definitions; a short list of
+// kept noise read past its end does not sum a longer one's entries.
 #include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
@@ -172,6 +174,94 @@ TEST(PixelIndex, BorrowedPixelsKernelsEqualADenseProduct) {
         const auto gw_ref = torch::mm(g.to(torch::kFloat64), f) * double(scale);
         EXPECT_LT((gw.to(torch::kFloat64) - gw_ref).abs().max().item<double>(), tolerance) << where << ", backward";
       }
+    });
+  }
+}
+
+TEST(PixelIndex, BorrowedPixelsListsEndWhereTheyEnd) {
+  // The AVX-512 forward sums each (row, step, sample)'s kept entries 4 at a time, reading past a
+  // list's end to the next multiple of 4 (runtime/borrowed_filter_avx512.inc). A short list after
+  // a long one in the same place must not read the long one's entries there: row 0 keeps 63 of
+  // 64 pixels, then row 1 keeps pixels 1 .. 30 (15 of its first 16 entries, then 15 of 15), whose
+  // list ends at 30 with entries 30 and 31 read, where row 0's list had pixels 31 and 32.
+  const int64_t L = 64, B = 2, T = 1, k = 1;
+  std::vector<uint16_t> pixel;
+  std::vector<uint8_t> value;
+  for (int64_t l = 0; l < L; ++l) pixel.push_back(uint16_t(l));
+  for (int64_t l = 0; l < L; ++l) value.push_back(uint8_t(1 + l));
+  const std::vector<kernels::PixelRow> rows{{pixel.data(), value.data(), L}, {pixel.data(), value.data(), 31}};
+  std::vector<int64_t> start(size_t(L + 1));
+  std::vector<int32_t> source;
+  std::vector<uint8_t> bytes;
+  kernels::pixel_columns(rows.data(), B, 1, L, start.data(), source, bytes);
+  std::vector<uint8_t> keep(size_t(L), 1);
+  keep[0] = 0;
+  const std::vector<int32_t> borrower{1, 0};  // row o lends to tuple 1 - o
+  const kernels::BorrowedPixels x{L, B, T, k, start.data(), source.data(), bytes.data(), keep.data(), borrower.data(),
+                                  rows.data(), 1};
+  auto f = torch::zeros({T * B, L}, torch::kFloat64);  // tuple 1 - o gets row o's kept bytes
+  for (int64_t o = 0; o < B; ++o)
+    for (int64_t q = 0; q < rows[size_t(o)].count; ++q)
+      if (keep[size_t(q)]) f[1 - o][q] = double(value[size_t(q)]);
+  const auto w = torch::randn({9, L});
+  const auto u_ref = torch::mm(w.to(torch::kFloat64), f.t());
+  test::for_each_foreground_build([&](const std::string& build) {
+    auto u = torch::full({9, T * B}, 7.0);
+    kernels::project_borrowed_pixels(x, 1.0f, w.data_ptr<float>(), 9, u.data_ptr<float>());
+    EXPECT_LT((u.to(torch::kFloat64) - u_ref).abs().max().item<double>(), 1e-3) << build;
+  });
+}
+
+TEST(PixelIndex, NoisyDriveKernelsEqualTheirDefinitions) {
+  // The noisy projection's mix of its parts and the split of its gradient
+  // (kernels::mix_noisy_drive, split_noisy_drive_gradient, sum_noisy_weight_gradient), every
+  // build against their definitions in double: sizes past any vector's multiple (tails), step
+  // counts around the 4 rows of kept counts read together (1, 3, 4, 5, 9), added to u or
+  // overwriting it, and a weight gradient whose rows are further apart than its pixels, the floats
+  // between them untouched.
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(31);
+  const int64_t R = 5, B = 21, L = 37, stride = L + 3;
+  const float background = -0.42f;
+  for (const int64_t T : {1, 3, 4, 5, 9}) {
+    const auto self = torch::rand({T, B}, gen), other = torch::rand({T, B}, gen);
+    const auto own = torch::randn({R, B}, gen), noise = torch::randn({R, T * B}, gen);
+    const auto w = torch::randn({R, L}, gen), kept = torch::randint(0, 4, {T, L}, gen).to(torch::kFloat32);
+    const auto g = torch::randn({R, T * B}, gen), before = torch::randn({R, T * B}, gen);
+    const auto own_gw = torch::randn({R, L}, gen), noise_gw = torch::randn({R, L}, gen);
+    auto d = [](const torch::Tensor& t) { return t.to(torch::kFloat64); };
+    // The definitions, [R, T, B] where a column is t B + b.
+    const auto kept_u = d(w).mm(d(kept).t()) * double(background);  // [R, T]
+    const auto mixed = (d(self).unsqueeze(0) * d(own).unsqueeze(1) +
+                        d(other).unsqueeze(0) * (d(noise).view({R, T, B}) + kept_u.unsqueeze(2)))
+                           .reshape({R, T * B});
+    const auto g3 = d(g).view({R, T, B});
+    const auto own_g_ref = (d(self).unsqueeze(0) * g3).sum(1);                // [R, B]
+    const auto noise_g_ref = (d(other).unsqueeze(0) * g3).reshape({R, T * B});  // [R, T B]
+    const auto kept_g_ref = noise_g_ref.view({R, T, B}).sum(2) * double(background);
+    test::for_each_foreground_build([&](const std::string& build) {
+      const std::string where = "T = " + std::to_string(T) + ", " + build;
+      for (const bool accumulate : {false, true}) {
+        auto u = before.clone();
+        kernels::mix_noisy_drive(R, T, B, L, self.data_ptr<float>(), other.data_ptr<float>(), own.data_ptr<float>(),
+                                 noise.data_ptr<float>(), w.data_ptr<float>(), kept.data_ptr<float>(), background,
+                                 accumulate, u.data_ptr<float>());
+        const auto u_ref = accumulate ? d(before) + mixed : mixed;
+        EXPECT_LT((d(u) - u_ref).abs().max().item<double>(), 1e-4) << where << (accumulate ? ", added" : "");
+      }
+      auto own_g = torch::full({R, B}, 7.0), noise_g = torch::full({R, T * B}, 7.0), kept_g = torch::full({R, T}, 7.0);
+      kernels::split_noisy_drive_gradient(R, T, B, self.data_ptr<float>(), other.data_ptr<float>(),
+                                          g.data_ptr<float>(), background, own_g.data_ptr<float>(),
+                                          noise_g.data_ptr<float>(), kept_g.data_ptr<float>());
+      EXPECT_LT((d(own_g) - own_g_ref).abs().max().item<double>(), 1e-5) << where << ", own_g";
+      EXPECT_LT((d(noise_g) - noise_g_ref).abs().max().item<double>(), 1e-6) << where << ", noise_g";
+      EXPECT_LT((d(kept_g) - kept_g_ref).abs().max().item<double>(), 1e-5) << where << ", kept_g";
+      auto gw = torch::full({R, stride}, 7.0);
+      kernels::sum_noisy_weight_gradient(R, T, L, own_gw.data_ptr<float>(), noise_gw.data_ptr<float>(),
+                                         kept_g.data_ptr<float>(), kept.data_ptr<float>(), gw.data_ptr<float>(),
+                                         stride);
+      const auto gw_expected = d(own_gw) + d(noise_gw) + d(kept_g).mm(d(kept));
+      EXPECT_LT((d(gw).narrow(1, 0, L) - gw_expected).abs().max().item<double>(), 1e-4) << where << ", gw";
+      EXPECT_TRUE(torch::equal(gw.narrow(1, L, stride - L), torch::full({R, stride - L}, 7.0))) << where;
     });
   }
 }

@@ -90,11 +90,7 @@ ForegroundNoise foreground_noise(const NoiseDraw& draw, const std::vector<kernel
       for (int64_t b = 0; b < B; ++b)
         for (int64_t j = 0; j < step.k; ++j) borrower[j * B + step.other[size_t(b * step.k + j)]] = int32_t(b);
     }
-  // The source rows turned around, one stimulus after another.
   n.source_rows = source_rows;
-  n.start.assign(size_t(S * (P + 1)), 0);
-  for (int64_t s = 0; s < S; ++s)
-    kernels::pixel_columns(source_rows.data() + s, B, S, P, n.start.data() + s * (P + 1), n.source, n.value);
   return n;
 }
 

@@ -33,27 +33,23 @@ struct Batch {
 //     = self * (background + scale f) + other * (background * kept + scale * sum_j keep_j f(o_j))
 // with self = 1 - r, other = r / k and kept = sum_j keep_j (shared by the batch). The last sum
 // has about as many entries as one image has pixels off the background; it is never listed: the
-// projection reads it from the batch's source rows by pixel and the draws
+// projection reads it from the source rows, turned around by pixel as it needs them, and the draws
 // (kernels::BorrowedPixels).
 struct ForegroundNoise {
   int64_t T = 0, B = 0, P = 0, k = 0;  // steps, tuples, pixels, samples borrowed per tuple
   std::vector<float> self;   // [S, T, B] 1 - r of stimulus s of tuple b at step t
   std::vector<float> other;  // [S, T, B] r / k (0 where the stimulus is shown clean)
   std::vector<float> kept;   // [S, T, P] sum_j keep_j[p]: how many borrowed samples keep pixel p
-  // Stimulus s's source rows by pixel: entries [start[s (P + 1) + p], start[s (P + 1) + p + 1]) of
-  // source and value are the rows whose pixel p is off the background, and their bytes.
-  std::vector<int64_t> start;  // [S, P + 1]
-  std::vector<int32_t> source;
-  std::vector<uint8_t> value;
   std::vector<uint8_t> keep;      // [S, T, k, P] 1 where the j-th borrowed sample keeps pixel p (0 past a step's k)
   std::vector<int32_t> borrower;  // [S, T, k, B] the tuple borrowing row o as its j-th sample
   std::vector<kernels::PixelRow> source_rows;  // [B, S] the source rows themselves
-  // The source rows are the batch's own (not another table's): their columns above are also the
-  // stimuli's own, turned around once for both.
+  // The source rows are the batch's own (not another table's): turned around by pixel, they are
+  // also the stimuli's own, for both.
   bool source_is_batch = false;
   torch::Tensor starts;           // [B, S] int64, each stimulus's start step
+  // Stimulus s's kept noise, its source rows not yet turned around (start, source and value null).
   kernels::BorrowedPixels borrowed(int64_t s) const {
-    return {P, B, T, k, start.data() + s * (P + 1), source.data(), value.data(), keep.data() + s * T * k * P,
+    return {P,        B,       T,       k, nullptr, nullptr, nullptr, keep.data() + s * T * k * P,
             borrower.data() + s * T * k * B, source_rows.data() + s, int64_t(source_rows.size()) / B};
   }
 };

@@ -218,6 +218,22 @@ void project_borrowed_pixels_backward(const BorrowedPixels& x, float scale, cons
   MODSPEC_FOREGROUND_CALL(borrowed_product(x, /*forward=*/false, scale, g, R, gw));
 }
 
+void mix_noisy_drive(int64_t R, int64_t T, int64_t B, int64_t L, const float* self, const float* other,
+                     const float* own, const float* noise, const float* w, const float* kept, float background,
+                     bool accumulate, float* u) {
+  MODSPEC_FOREGROUND_CALL(mix_noisy_drive(R, T, B, L, self, other, own, noise, w, kept, background, accumulate, u));
+}
+
+void split_noisy_drive_gradient(int64_t R, int64_t T, int64_t B, const float* self, const float* other,
+                                const float* g, float background, float* own_g, float* noise_g, float* kept_g) {
+  MODSPEC_FOREGROUND_CALL(split_noisy_drive_gradient(R, T, B, self, other, g, background, own_g, noise_g, kept_g));
+}
+
+void sum_noisy_weight_gradient(int64_t R, int64_t T, int64_t L, const float* own_gw, const float* noise_gw,
+                               const float* kept_g, const float* kept, float* gw, int64_t stride) {
+  MODSPEC_FOREGROUND_CALL(sum_noisy_weight_gradient(R, T, L, own_gw, noise_gw, kept_g, kept, gw, stride));
+}
+
 int64_t count_off_background(const float* x, int64_t n, float background) {
   int64_t count = 0;
   for (int64_t i = 0; i < n; ++i) count += x[i] != background;

@@ -114,4 +114,26 @@ void project_borrowed_pixels(const BorrowedPixels& x, float scale, const float* 
 //   gw[i, l] = scale * sum_c g[i, c] f(c, l).
 void project_borrowed_pixels_backward(const BorrowedPixels& x, float scale, const float* g, int64_t R, float* gw);
 
+// A noisy presentation's input drive mixed from its parts (model/input_projection.cpp) for R
+// outputs, T steps and B tuples: own [R, B] the stimuli's projection (project_pixel_rows), noise
+// [R, T B] the kept noise's (project_borrowed_pixels), w [R, L] the weights, kept [T, L] how many
+// borrowed samples keep each pixel, self and other [T, B] the mix's weights (1 - r and r / k);
+// u [R, T B], column t B + b, added to (accumulate) or overwritten:
+//   u[i, t B + b] (+)= self[t, b] own[i, b] + other[t, b] (noise[i, t B + b] + background sum_l w[i, l] kept[t, l])
+void mix_noisy_drive(int64_t R, int64_t T, int64_t B, int64_t L, const float* self, const float* other,
+                     const float* own, const float* noise, const float* w, const float* kept, float background,
+                     bool accumulate, float* u);
+
+// Its gradient from g [R, T B] split into the same parts (all three overwritten):
+//   own_g [R, B]      own_g[i, b] = sum_t self[t, b] g[i, t B + b]
+//   noise_g [R, T B]  noise_g[i, t B + b] = other[t, b] g[i, t B + b]
+//   kept_g [R, T]     kept_g[i, t] = background sum_b noise_g[i, t B + b]
+void split_noisy_drive_gradient(int64_t R, int64_t T, int64_t B, const float* self, const float* other,
+                                const float* g, float background, float* own_g, float* noise_g, float* kept_g);
+
+// The weight gradient's three parts summed into gw, whose rows are `stride` floats apart:
+//   gw[i, l] = own_gw[i, l] + noise_gw[i, l] + sum_t kept_g[i, t] kept[t, l]   (own_gw, noise_gw [R, L])
+void sum_noisy_weight_gradient(int64_t R, int64_t T, int64_t L, const float* own_gw, const float* noise_gw,
+                               const float* kept_g, const float* kept, float* gw, int64_t stride);
+
 }  // namespace modspec::kernels
