@@ -21,6 +21,7 @@
 #include "model/input_projection.hpp"
 #include "model/modular_rnn.hpp"
 #include "runtime/foreground_kernels.hpp"
+#include "util/huge_pages.hpp"
 
 namespace modspec {
 namespace {
@@ -67,6 +68,22 @@ TEST(PixelIndex, ListsTheNonzeroBytesOfEachImage) {
   EXPECT_EQ(index.row(1).count, P);
   EXPECT_TRUE(PixelIndex(sparse_images(40, 5, 0.6, 2)).dense()) << "more than a quarter of the pixels on";
   EXPECT_TRUE(PixelIndex(ImageSet{}).dense()) << "no pixels read";
+}
+
+TEST(PixelIndex, LargeArraysLieOnHugePageBoundaries) {
+  // The index's storage (util/huge_pages.hpp): from 2 MB on, on a 2 MB boundary (where the kernel
+  // can back it with huge pages); below, anywhere; both hold and grow like any vector.
+  using Large = std::vector<uint16_t, HugePageAllocator<uint16_t>>;
+  Large large(3'000'000, 7), small(10, 3);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(large.data()) % HugePageAllocator<uint16_t>::kHugePage, 0u);
+  EXPECT_TRUE(std::all_of(large.begin(), large.end(), [](uint16_t v) { return v == 7; }));
+  small.resize(2'000'000, 5);  // grows past 2 MB: moved to a huge-page allocation
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(small.data()) % HugePageAllocator<uint16_t>::kHugePage, 0u);
+  EXPECT_EQ(small[9], 3);
+  EXPECT_EQ(small[1'999'999], 5);
+  small.resize(4);
+  small.shrink_to_fit();  // back below 2 MB: a plain allocation, freed as one
+  EXPECT_EQ(small, Large({3, 3, 3, 3}));
 }
 
 TEST(PixelIndex, KernelEqualsADenseProduct) {

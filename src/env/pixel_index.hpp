@@ -8,6 +8,7 @@
 
 #include "data/image_set.hpp"
 #include "runtime/foreground_kernels.hpp"
+#include "util/huge_pages.hpp"
 
 namespace modspec {
 
@@ -27,9 +28,11 @@ class PixelIndex {
 
  private:
   bool dense_ = false;
-  std::vector<int64_t> start_;   // [count + 1]: image i's entries are [start_[i], start_[i + 1])
-  std::vector<uint16_t> pixel_;  // pixel numbers, rising within an image
-  std::vector<uint8_t> value_;   // their bytes
+  // On huge pages (util/huge_pages.hpp): a batch reads its rows from anywhere in them.
+  std::vector<int64_t, HugePageAllocator<int64_t>> start_;    // [count + 1]: image i's entries are
+                                                              // [start_[i], start_[i + 1])
+  std::vector<uint16_t, HugePageAllocator<uint16_t>> pixel_;  // pixel numbers, rising within an image
+  std::vector<uint8_t, HugePageAllocator<uint8_t>> value_;    // their bytes
 };
 
 }  // namespace modspec
