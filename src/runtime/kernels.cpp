@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <cblas.h>
 #include <vector>
 
@@ -254,9 +255,14 @@ MODSPEC_CLONES void mix_structured_noise(int64_t B, int64_t P, int64_t k, const 
 
 MODSPEC_CLONES void draw_keep_bits(uint64_t key, int64_t n, uint32_t threshold, uint8_t* __restrict keep) {
   const int64_t whole = n / 4;
+  // A draw's four entries written as one 32-bit word (entry 4c + q its byte q, lowest first): byte
+  // by byte, the vectorized loop stored each of them with an extract of its own.
+  static_assert(std::endian::native == std::endian::little);
   for (int64_t c = 0; c < whole; ++c) {
     const uint64_t draw = stream_draw(key, uint64_t(c));
-    for (int64_t q = 0; q < 4; ++q) keep[4 * c + q] = uint8_t(((draw >> (16 * q)) & 0xffffu) < threshold);
+    uint32_t word = 0;
+    for (int64_t q = 0; q < 4; ++q) word |= uint32_t(((draw >> (16 * q)) & 0xffffu) < threshold) << (8 * q);
+    std::memcpy(keep + 4 * c, &word, sizeof(word));
   }
   if (whole * 4 < n) {
     const uint64_t draw = stream_draw(key, uint64_t(whole));
