@@ -82,7 +82,7 @@ TEST(PixelIndex, LargeArraysLieOnHugePageBoundaries) {
   EXPECT_EQ(small[9], 3);
   EXPECT_EQ(small[1'999'999], 5);
   small.resize(4);
-  small.shrink_to_fit();  // back below 2 MB: a plain allocation, freed as one
+  small.shrink_to_fit();  // back below 2 MB: a plain allocation
   EXPECT_EQ(small, Large({3, 3, 3, 3}));
 }
 
@@ -144,7 +144,7 @@ TEST(PixelIndex, BorrowedPixelsKernelsEqualADenseProduct) {
     for (int64_t o = 0; o < B; ++o) image.push_back(o == 0 ? 1 : o == 1 ? 0 : (o * 5 + 2) % set.count);
     std::vector<kernels::PixelRow> rows;
     for (int64_t o = 0; o < B; ++o) rows.push_back(index.row(image[size_t(o)]));
-    // The source rows turned around, as Environment::foreground does.
+    // The source rows turned around, as the noisy projection does (model/input_projection.cpp).
     std::vector<int64_t> start(size_t(L + 1), 0);
     std::vector<int32_t> source;
     std::vector<uint8_t> value;
@@ -196,11 +196,13 @@ TEST(PixelIndex, BorrowedPixelsKernelsEqualADenseProduct) {
 }
 
 TEST(PixelIndex, BorrowedPixelsListsEndWhereTheyEnd) {
-  // The AVX-512 forward sums each (row, step, sample)'s kept entries 4 at a time, reading past a
-  // list's end to the next multiple of 4 (runtime/borrowed_filter_avx512.inc). A short list after
-  // a long one in the same place must not read the long one's entries there: row 0 keeps 63 of
-  // 64 pixels, then row 1 keeps pixels 1 .. 30 (15 of its first 16 entries, then 15 of 15), whose
-  // list ends at 30 with entries 30 and 31 read, where row 0's list had pixels 31 and 32.
+  // The AVX-512 forward sums each (row, step, sample)'s kept entries in 4 or 2 sets, reading past
+  // a list's end to the next multiple of 4 (runtime/borrowed_filter_avx512.inc). A short list
+  // after a long one in the same place must not read the long one's entries there: row 0 keeps
+  // 63 of 64 pixels, then row 1 keeps pixels 1 .. 30 (15 of its first 16 entries, then 15 of 15),
+  // whose list ends at 30 and is read to 31, where row 0's list had pixel 32 (the compress zeroed
+  // only entry 30). With 1 vector of outputs (4 sets) and 4 (2 sets); the other builds, which
+  // read no list, are held to the same sums.
   const int64_t L = 64, B = 2, T = 1, k = 1;
   std::vector<uint16_t> pixel;
   std::vector<uint8_t> value;
@@ -220,13 +222,15 @@ TEST(PixelIndex, BorrowedPixelsListsEndWhereTheyEnd) {
   for (int64_t o = 0; o < B; ++o)
     for (int64_t q = 0; q < rows[size_t(o)].count; ++q)
       if (keep[size_t(q)]) f[1 - o][q] = double(value[size_t(q)]);
-  const auto w = torch::randn({9, L});
-  const auto u_ref = torch::mm(w.to(torch::kFloat64), f.t());
-  test::for_each_foreground_build([&](const std::string& build) {
-    auto u = torch::full({9, T * B}, 7.0);
-    kernels::project_borrowed_pixels(x, 1.0f, w.data_ptr<float>(), 9, u.data_ptr<float>());
-    EXPECT_LT((u.to(torch::kFloat64) - u_ref).abs().max().item<double>(), 1e-3) << build;
-  });
+  for (const int64_t R : {9, 57}) {
+    const auto w = torch::randn({R, L});
+    const auto u_ref = torch::mm(w.to(torch::kFloat64), f.t());
+    test::for_each_foreground_build([&](const std::string& build) {
+      auto u = torch::full({R, T * B}, 7.0);
+      kernels::project_borrowed_pixels(x, 1.0f, w.data_ptr<float>(), R, u.data_ptr<float>());
+      EXPECT_LT((u.to(torch::kFloat64) - u_ref).abs().max().item<double>(), 1e-3) << build << ", R = " << R;
+    });
+  }
 }
 
 TEST(PixelIndex, NoisyDriveKernelsEqualTheirDefinitions) {

@@ -47,9 +47,10 @@ struct ForegroundNoise {
   // also the stimuli's own, for both.
   bool source_is_batch = false;
   torch::Tensor starts;           // [B, S] int64, each stimulus's start step
-  // Stimulus s's kept noise, its source rows not yet turned around (start, source and value null).
-  kernels::BorrowedPixels borrowed(int64_t s) const {
-    return {P,        B,       T,       k, nullptr, nullptr, nullptr, keep.data() + s * T * k * P,
+  // Stimulus s's kept noise, given its source rows turned around by pixel (kernels::pixel_columns
+  // of source_rows' stimulus s: start [P + 1] into source and value).
+  kernels::BorrowedPixels borrowed(int64_t s, const int64_t* start, const int32_t* source, const uint8_t* value) const {
+    return {P,     B,     T,     k, start, source, value, keep.data() + s * T * k * P,
             borrower.data() + s * T * k * B, source_rows.data() + s, int64_t(source_rows.size()) / B};
   }
 };

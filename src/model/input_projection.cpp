@@ -100,12 +100,14 @@ struct NoisyRows : torch::CustomClassHolder {
   bool shared = false;  // one block sees every stimulus (its columns s P .. (s + 1) P); else block m sees stimulus m
   // The noise's source rows turned around by pixel (kernels::pixel_columns), one stimulus after
   // another: stimulus s's pixel p has entries [start[s (P + 1) + p], start[s (P + 1) + p + 1]) of
-  // source (the row) and value (its byte). Turned around in the forward, after the stimuli's own
-  // projection has read the rows: done first, in the environment, it fetched them from the
-  // index, and a single network's noisy epoch ran 1.03x slower.
-  std::vector<int64_t> start;
+  // source (the row) and value (its byte); the first `turned` stimuli are done. Turned around in
+  // the forward, after the stimuli's own projection has read the rows (when they are the batch's
+  // own): done first, in the environment, it fetched them from the index, and a single network's
+  // noisy epoch ran 1.03x slower.
+  std::vector<int64_t> start;  // [S, P + 1]
   std::vector<int32_t> source;
   std::vector<uint8_t> value;
+  int64_t turned = 0;
 };
 
 // Stimulus s's rows of the stimuli themselves, [B].
@@ -115,27 +117,26 @@ std::vector<kernels::PixelRow> stimulus_rows(const NoisyRows& x, int64_t s) {
   return out;
 }
 
-// Stimulus s's noise source rows turned around (NoisyRows::start); stimuli come in order 0, 1, ...
+// Stimuli 0 .. s of the noise's source rows turned around (NoisyRows::start), each once.
 void turn_around_sources(NoisyRows& x, int64_t s) {
   const ForegroundNoise& noise = *x.noise;
-  if (s == 0) {
+  if (x.turned == 0) {
     int64_t entries = 0;
     for (const kernels::PixelRow& row : noise.source_rows) entries += row.count;
     x.start.assign(size_t(x.S * (x.P + 1)), 0);
+    x.source.clear();
+    x.value.clear();
     x.source.reserve(size_t(entries));
     x.value.reserve(size_t(entries));
   }
-  kernels::pixel_columns(noise.source_rows.data() + s, x.B, x.S, x.P, x.start.data() + s * (x.P + 1), x.source,
-                         x.value);
+  for (; x.turned <= s; ++x.turned)
+    kernels::pixel_columns(noise.source_rows.data() + x.turned, x.B, x.S, x.P, x.start.data() + x.turned * (x.P + 1),
+                           x.source, x.value);
 }
 
-// Stimulus s's kept noise for the kernels.
+// Stimulus s's kept noise for the kernels, its source rows turned around.
 kernels::BorrowedPixels borrowed(const NoisyRows& x, int64_t s) {
-  kernels::BorrowedPixels b = x.noise->borrowed(s);
-  b.start = x.start.data() + s * (x.P + 1);
-  b.source = x.source.data();
-  b.value = x.value.data();
-  return b;
+  return x.noise->borrowed(s, x.start.data() + s * (x.P + 1), x.source.data(), x.value.data());
 }
 
 // The projection of a noisy presentation as one autograd node. Per block m and stimulus s it sees
@@ -157,7 +158,8 @@ struct NoisyPixelRowsProjection : torch::autograd::Function<NoisyPixelRowsProjec
     const ForegroundNoise& noise = *x->noise;
     const int64_t M = w.size(0), R = w.size(1), L = w.size(2), B = x->B, P = x->P, T = noise.T;
     auto u = torch::empty({M, R, T * B});
-    // Scratch kept by the thread from step to step: fresh vectors cost an allocation and a fill each.
+    // Scratch kept by the thread from step to step (fresh vectors cost an allocation and a fill
+    // each): ws [R, P], self_u [R, B], noise_u [R, T B].
     thread_local std::vector<float> ws, self_u, noise_u;
     ws.resize(size_t(R * P));
     self_u.resize(size_t(R * B));
@@ -188,7 +190,8 @@ struct NoisyPixelRowsProjection : torch::autograd::Function<NoisyPixelRowsProjec
     const auto g = grads[0].contiguous();  // [M, R, T*B]
     const int64_t M = g.size(0), R = g.size(1), L = ctx->saved_data["columns"].toInt(), B = x.B, P = x.P, T = noise.T;
     auto gw = torch::empty({M, R, L});
-    thread_local std::vector<float> self_g, noise_g, kept_g, self_gw, noise_gw;  // as the forward's scratch
+    // Scratch, as the forward's: self_g [R, B], noise_g [R, T B], kept_g [R, T], self_gw and noise_gw [R, P].
+    thread_local std::vector<float> self_g, noise_g, kept_g, self_gw, noise_gw;
     self_g.resize(size_t(R * B));
     noise_g.resize(size_t(R * T * B));
     kept_g.resize(size_t(R * T));
